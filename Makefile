@@ -1,0 +1,54 @@
+# tinydata: `make run` and `make test` are all a new user needs on Debian 12.
+#
+#   make run     install missing packages, build, start the server on http://127.0.0.1:8080
+#   make test    install missing packages, build, run every test suite
+#   make bench   build and run the benchmarks in bench/ (see bench/README.md)
+
+BUILD_DIR ?= build
+BUILD_TYPE ?= Release
+JOBS ?= $(shell nproc)
+DATA_DIR ?= var
+PORT ?= 8080
+export TINYDATA_DATASETS ?= $(abspath ../shared/datasets)
+
+# Debian 12 packages the build, the tests and the benchmarks need.
+APT_PACKAGES := build-essential cmake pkg-config git \
+  libboost-dev libboost-system-dev libsodium-dev nlohmann-json3-dev libcli11-dev \
+  libspdlog-dev libfmt-dev libsqlite3-dev sqlite3 libssl-dev \
+  libgtest-dev libgmock-dev libbenchmark-dev wrk
+
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+CMAKE_FLAGS := -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) -DTINYDATA_WERROR=ON
+
+.PHONY: all deps build run test unit bench clean
+
+all: build
+
+# Installs only what is missing, so a machine that has everything makes no apt call.
+deps:
+	@missing=""; for p in $(APT_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+build: deps
+	cmake -S . -B $(BUILD_DIR) $(CMAKE_FLAGS) > /dev/null
+	cmake --build $(BUILD_DIR) -j $(JOBS)
+
+run: build
+	@mkdir -p $(DATA_DIR)
+	$(BUILD_DIR)/src/tinydata/cli/tinydata serve --listen 127.0.0.1:$(PORT) \
+	  --database $(DATA_DIR)/tinydata.db --demo
+
+test: build
+	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
+
+bench: build
+	bench/run.sh
+
+clean:
+	rm -rf $(BUILD_DIR)
