@@ -15,12 +15,13 @@ export TINYDATA_DATASETS ?= $(abspath ../shared/datasets)
 APT_PACKAGES := build-essential cmake pkg-config git \
   libboost-dev libboost-system-dev libsodium-dev nlohmann-json3-dev libcli11-dev \
   libspdlog-dev libfmt-dev libsqlite3-dev sqlite3 libssl-dev \
-  libgtest-dev libgmock-dev libbenchmark-dev wrk
+  libgtest-dev libgmock-dev libbenchmark-dev wrk \
+  chromium
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 CMAKE_FLAGS := -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) -DTINYDATA_WERROR=ON
 
-.PHONY: all deps build run test unit bench clean
+.PHONY: all deps build run test unit bench clean web web-test e2e
 
 all: build
 
@@ -29,13 +30,14 @@ deps:
 	@missing=""; for p in $(APT_PACKAGES); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
 	done; \
+	command -v node >/dev/null && command -v npm >/dev/null || missing="$$missing nodejs npm"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing"; \
 	  $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 
-build: deps
+build: deps web
 	cmake -S . -B $(BUILD_DIR) $(CMAKE_FLAGS) > /dev/null
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 
@@ -46,9 +48,26 @@ run: build
 
 test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
+	@$(MAKE) --no-print-directory web-test
 
 bench: build
 	bench/run.sh
 
 clean:
 	rm -rf $(BUILD_DIR)
+
+# --- Web front end (web/) and its browser tests (tests/e2e/) ---------------------------------
+# node/npm are taken from PATH when present (vite 7 needs node >= 20.19); `deps` installs
+# Debian's only when missing. Dependencies are reinstalled only when package-lock.json changes.
+web: deps
+	@cd web && { [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund; }
+	cd web && npm run --silent build
+
+# Unit tests of the front end's pure logic (Merkle proofs, answer outbox, forms, ledger formats).
+web-test: web
+	cd web && npx vitest run
+
+# The issue 5 journey in Debian's chromium against the real server; screenshots land in
+# $(BUILD_DIR)/e2e-screenshots.
+e2e: build
+	BUILD_DIR=$(BUILD_DIR) node --test --test-reporter=spec tests/e2e/

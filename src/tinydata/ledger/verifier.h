@@ -1,0 +1,79 @@
+// The ledger verifier: recomputes everything that can be recomputed from what the store holds
+// and lists every disagreement, naming the journal entry it concerns. Pure: the caller (the
+// `tinydata ledger verify` command) reads the rows and passes them in.
+//
+// Checks:
+//   - each sequenced entry's canonical bytes hash to its stored leaf hash (an edited row);
+//   - leaf indexes, in id order, are exactly 0, 1, 2, ... (a deleted row leaves a gap, a
+//     reordered row an index out of place), and unsequenced entries come last;
+//   - the Merkle tree over the recomputed leaves has the stored node hashes (when given) and
+//     the root of every checkpoint at its size; the checkpoint signatures verify and sizes
+//     never shrink; no checkpoint or stored leaf lies beyond the last entry;
+//   - replaying the entries in id order: each is well formed, idempotency keys are unique,
+//     no balance but the treasury's goes negative, AGT in circulation stays <= kAgtMaxSupply;
+//   - every stored balance equals the sum of its entries, and every non-zero sum is stored.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "tinydata/ledger/checkpoint.h"
+#include "tinydata/ledger/entry.h"
+#include "tinydata/ledger/hash.h"
+#include "tinydata/ledger/merkle_log.h"
+
+namespace tinydata::ledger {
+
+// One journal row as stored.
+struct StoredEntry {
+  JournalEntry entry;
+  std::optional<uint64_t> leaf_index;  // unset while the sequencer has not reached it
+  std::optional<Hash> leaf_hash;       // the leaf hash stored when it was sequenced
+};
+
+// One row of the store's balance table (a cache of the sums, kept for fast reads).
+struct StoredBalance {
+  std::string account;
+  Asset asset = Asset::kAia;
+  int64_t balance = 0;
+};
+
+struct LedgerSnapshot {
+  std::span<const StoredEntry> entries;      // all journal rows, any order
+  std::span<const StoredBalance> balances;   // all balance rows
+  std::span<const std::string> checkpoints;  // signed checkpoint notes, oldest first
+  const VerifierKey* key = nullptr;          // the log's key; needed when checkpoints exist
+  const NodeStore* nodes = nullptr;          // the stored Merkle nodes, if any
+};
+
+enum class ProblemKind {
+  kMalformedEntry,        // a field breaks ValidateEntry
+  kEditedEntry,           // contents differ from the stored leaf hash
+  kMissingEntry,          // a gap in leaf indexes, or leaves/checkpoints beyond the last entry
+  kOutOfOrder,            // leaf index out of place for its id, or duplicated
+  kDuplicateKey,          // idempotency key used twice
+  kNegativeBalance,       // a non-treasury balance went below zero
+  kSupplyCapExceeded,     // AGT in circulation above kAgtMaxSupply
+  kBalanceMismatch,       // stored balance != sum of entries
+  kBadCheckpoint,         // malformed, unsigned or badly signed checkpoint, or shrinking size
+  kRootMismatch,          // checkpoint root != root of the recomputed tree
+  kNodeMismatch,          // stored node hash != recomputed node hash
+};
+
+// "edited_entry", ...
+std::string_view ProblemKindName(ProblemKind kind);
+
+struct Problem {
+  ProblemKind kind;
+  int64_t entry_id = 0;  // the entry concerned; 0 when the problem is not about one entry
+  std::string message;   // names the entry, account, leaf index or checkpoint
+};
+
+// Returns the problems found, in the order the checks above run; empty when all is well.
+std::vector<Problem> VerifyLedger(const LedgerSnapshot& snapshot);
+
+}  // namespace tinydata::ledger

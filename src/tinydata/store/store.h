@@ -1,0 +1,106 @@
+// Store: the platform's storage interface. One implementation per backend (sqlite_store.h; a
+// PostgreSQL one can implement the same interface); service/ talks only to this class.
+//
+// Write path (like leveldb's DBImpl::Write): callers hand a WriteBatch to Write(); one writer
+// applies queued batches in arrival order, many of them inside one transaction, and reports each
+// batch's outcome once that transaction is durable. A batch that violates a constraint is rolled
+// back on its own (a savepoint) without failing the others that share its commit. So under load
+// many answers share one commit; write_stats() tells how many.
+//
+// Reads run on their own connections and see every batch whose callback has already run.
+//
+// Thread-safety: every method may be called from any thread.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "tinydata/core/status.h"
+#include "tinydata/store/types.h"
+#include "tinydata/store/write_batch.h"
+
+namespace tinydata::store {
+
+// Kinds of rows whose ids the store hands out ahead of the write (so a use case can refer to a
+// row it inserts in the same batch, and reply with its id).
+enum class IdKind { kUser, kProject, kTask, kAssignment, kAnswer };
+
+struct WriteStats {
+  uint64_t commits = 0;          // transactions committed
+  uint64_t batches = 0;          // batches committed (succeeded)
+  uint64_t failed_batches = 0;   // batches rolled back (constraint violations, I/O errors)
+  uint64_t answers = 0;          // answers inserted
+  uint64_t max_batches_per_commit = 0;
+  uint64_t max_answers_per_commit = 0;
+};
+
+// A page of the export: tasks in id order with their answers.
+struct ExportTask {
+  Task task;
+  std::vector<Answer> answers;  // in id order
+};
+
+class Store {
+ public:
+  using WriteCallback = std::function<void(const Status&)>;
+
+  virtual ~Store() = default;
+
+  // Queues `batch`; `done` runs on the writer thread once the batch is durable (ok) or rolled back
+  // (the error). `done` must be quick and must not call Write synchronously-and-wait (WriteSync).
+  // After Close() the callback gets Unavailable at once.
+  virtual void Write(WriteBatch batch, WriteCallback done) = 0;
+  // Write and wait for the outcome. Not for the writer thread.
+  Status WriteSync(WriteBatch batch);
+  // Blocks until every batch queued before the call has been committed or failed.
+  virtual void Flush() = 0;
+  // Flushes, stops the writer and closes every connection. Idempotent.
+  virtual void Close() = 0;
+  virtual WriteStats write_stats() const = 0;
+
+  // A fresh id of `kind`, never handed out before (also not after a restart).
+  virtual int64_t NextId(IdKind kind) = 0;
+
+  // Point reads. nullopt when there is no such row.
+  virtual Result<std::optional<User>> FindUserById(int64_t id) = 0;
+  virtual Result<std::optional<User>> FindUserByEmail(std::string_view email) = 0;
+  // The user holding an unrevoked token with this SHA-256 hash.
+  virtual Result<std::optional<User>> FindUserByTokenHash(std::string_view token_hash) = 0;
+  virtual Result<int64_t> CountUsers() = 0;
+  virtual Result<std::optional<std::string>> GetSetting(std::string_view key) = 0;
+
+  // Bulk loads for the service's in-memory state (at start and after a failed commit).
+  virtual Result<std::vector<Project>> LoadProjects() = 0;
+  virtual Result<std::vector<Task>> LoadTasks(int64_t project_id) = 0;
+  virtual Result<std::vector<Assignment>> LoadAssignments(int64_t project_id) = 0;
+  virtual Result<std::vector<Answer>> LoadAnswers(int64_t project_id) = 0;
+  virtual Result<std::vector<WorkerSkill>> LoadSkills(int64_t project_id) = 0;
+  // Id and level of the given users, for the scheduler's level gate after a restart.
+  virtual Result<std::vector<User>> LoadUsers(const std::vector<int64_t>& ids) = 0;
+
+  // Up to `limit` tasks of the project with id > after_task_id, in id order, with their answers.
+  // `state` filters ("open", "retired") unless empty.
+  virtual Result<std::vector<ExportTask>> ReadTaskPage(int64_t project_id, int64_t after_task_id,
+                                                       int limit, std::string_view state) = 0;
+};
+
+struct StoreOptions {
+  // "full": every commit is fsynced (survives power loss); "normal": the WAL is fsynced only at
+  // checkpoints (an acknowledged commit survives a crash of the process, not of the machine).
+  std::string synchronous = "full";
+  int read_connections = 4;
+  // At most this many batches share one transaction.
+  int max_batches_per_commit = 4096;
+};
+
+// Opens the database named by `url`: a file path (SQLite; created if missing). Applies pending
+// migrations before returning. Errors: Unavailable when the file cannot be opened, DataLoss when
+// the schema is newer than this binary, InvalidArgument for an unsupported URL scheme.
+Result<std::unique_ptr<Store>> OpenStore(const std::string& url, const StoreOptions& options = {});
+
+}  // namespace tinydata::store

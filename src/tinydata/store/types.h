@@ -1,0 +1,106 @@
+// The rows the platform stores. Plain values: the store knows their shape but no policy (what a
+// valid question is, when a task retires) - that lives in quality/, sched/ and service/.
+//
+// Times are Unix milliseconds (UTC). JSON-valued columns (task data, answer values, the question
+// spec) are kept as serialized JSON text, so the store never parses them.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace tinydata::store {
+
+// Role bits of User::roles.
+enum Role : uint32_t {
+  kRoleAnnotator = 1u << 0,
+  kRoleRequester = 1u << 1,
+  kRoleVerifier = 1u << 2,
+  kRoleAdmin = 1u << 3,
+};
+
+struct User {
+  int64_t id = 0;
+  std::string email;          // lower-cased, unique
+  std::string password_hash;  // libsodium crypto_pwhash_str (Argon2id) string
+  std::string display_name;
+  uint32_t roles = kRoleAnnotator;
+  int32_t level = 1;
+  int64_t xp = 0;
+  std::string referral_code;  // unique
+  int64_t created_at_ms = 0;
+};
+
+// A bearer token, stored only as the SHA-256 of the token the client holds.
+struct Token {
+  std::string token_hash;  // 32 raw bytes
+  int64_t user_id = 0;
+  int64_t created_at_ms = 0;
+};
+
+struct Project {
+  int64_t id = 0;
+  int64_t owner_id = 0;
+  std::string title;
+  std::string instructions;
+  std::string question_json;  // the validated question spec
+  std::string domain = "general";
+  int32_t tier = 1;
+  int32_t min_level = 1;
+  int32_t min_answers = 3;
+  int32_t max_answers = 5;
+  double target_confidence = 0.9;
+  int64_t reward_aia = 0;
+  double gold_rate = 0.0;
+  std::string status = "active";  // "active" | "paused"
+  int64_t created_at_ms = 0;
+};
+
+struct Task {
+  int64_t id = 0;
+  int64_t project_id = 0;
+  std::string data_json;
+  std::optional<std::string> gold_json;  // set for gold items; never shown to annotators
+  std::string state = "open";            // "open" | "retired"
+  std::string consensus_json;            // empty until there is a consensus
+  double confidence = 0.0;
+  int64_t created_at_ms = 0;
+  int64_t retired_at_ms = 0;             // 0 while open
+};
+
+struct Assignment {
+  int64_t id = 0;
+  int64_t task_id = 0;
+  int64_t user_id = 0;
+  int64_t project_id = 0;
+  int64_t issued_at_ms = 0;
+  int64_t expires_at_ms = 0;
+  std::string state = "leased";  // "leased" | "answered" | "expired"
+};
+
+struct Answer {
+  int64_t id = 0;
+  int64_t assignment_id = 0;
+  int64_t task_id = 0;
+  int64_t user_id = 0;
+  int64_t project_id = 0;
+  std::string value_json;
+  int64_t duration_ms = 0;
+  std::string idempotency_key;    // empty when the client sent none
+  std::string verdict = "pending";  // "pending" | "accepted" | "rejected"
+  std::string response_json;      // the body acknowledged to the client, replayed on retries
+  int64_t created_at_ms = 0;
+};
+
+// A worker's skill in one project, refreshed by the periodic re-inference and by gold checks.
+struct WorkerSkill {
+  int64_t user_id = 0;
+  int64_t project_id = 0;
+  double accuracy = 0.0;
+  int64_t gold_seen = 0;
+  int64_t gold_correct = 0;
+  std::string model_json;  // method-specific detail (confusion matrix, reliability)
+  int64_t updated_at_ms = 0;
+};
+
+}  // namespace tinydata::store

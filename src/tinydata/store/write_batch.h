@@ -1,0 +1,70 @@
+// WriteBatch: a set of row changes that commit atomically, the unit of the store's write path.
+//
+// A use case (register a user, lease an assignment, accept an answer and maybe retire its task)
+// fills one batch and hands it to Store::Write. The store applies a batch all or nothing, and
+// groups many batches into one database transaction (one durable commit) - see store.h.
+// Changes are applied in the order of the members below, so a batch may insert a task and an
+// assignment of it, or an answer and then the verdicts that include it.
+//
+// New kinds of change (ledger postings, XP updates) are added as further members; the
+// backends apply them in the same transaction as the answer that caused them.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "tinydata/store/types.h"
+
+namespace tinydata::store {
+
+struct TaskUpdate {
+  int64_t task_id = 0;
+  std::string state;           // "open" | "retired"
+  std::string consensus_json;  // empty: none yet
+  double confidence = 0.0;
+  int64_t retired_at_ms = 0;
+};
+
+struct AssignmentStateUpdate {
+  int64_t assignment_id = 0;
+  std::string state;  // "answered" | "expired"
+};
+
+struct VerdictUpdate {
+  int64_t answer_id = 0;
+  std::string verdict;  // "accepted" | "rejected"
+};
+
+struct UserProgressUpdate {
+  int64_t user_id = 0;
+  int32_t level = 1;
+  int64_t xp = 0;
+};
+
+struct WriteBatch {
+  std::vector<User> insert_users;
+  std::vector<UserProgressUpdate> update_user_progress;
+  std::vector<Token> insert_tokens;
+  std::vector<Project> upsert_projects;  // insert, or replace every column of an existing id
+  std::vector<Task> insert_tasks;
+  std::vector<Assignment> insert_assignments;
+  std::vector<Answer> insert_answers;
+  std::vector<TaskUpdate> update_tasks;
+  std::vector<AssignmentStateUpdate> update_assignments;
+  std::vector<VerdictUpdate> update_verdicts;
+  std::vector<WorkerSkill> upsert_skills;
+  std::vector<std::pair<std::string, std::string>> upsert_settings;
+  std::vector<std::string> revoke_token_hashes;
+
+  bool empty() const {
+    return insert_users.empty() && update_user_progress.empty() && insert_tokens.empty() &&
+           upsert_projects.empty() && insert_tasks.empty() && insert_assignments.empty() &&
+           insert_answers.empty() && update_tasks.empty() && update_assignments.empty() &&
+           update_verdicts.empty() && upsert_skills.empty() && upsert_settings.empty() &&
+           revoke_token_hashes.empty();
+  }
+};
+
+}  // namespace tinydata::store
