@@ -15,6 +15,10 @@
 //   ledger/consistency_proof_10M      proof from a random size to 10,000,000
 //   ledger/verify_inclusion_10M       RFC 9162 §2.1.3.2 verification of such a proof
 //   ledger/checkpoint_sign, _open     Ed25519 sign / parse + verify of one checkpoint note
+//   ledger/sqlite_post_sequence/B     the server's real path on a SQLite file (synchronous=normal):
+//                                     B postings in one WriteBatch (posting rules checked in the
+//                                     transaction), then LedgerService::Sequence (leaf indexes,
+//                                     Merkle nodes and a signed checkpoint in one more commit)
 //
 // The 10M log is built once (by build_10M, or lazily by the first proof benchmark, untimed).
 // Whole binary: about 30 s and 1 GB of memory on one core. Run:
@@ -32,6 +36,12 @@
 #include "tinydata/ledger/merkle.h"
 #include "tinydata/ledger/merkle_log.h"
 #include "tinydata/ledger/posting.h"
+#include "tinydata/service/clock.h"
+#include "tinydata/service/ledger_service.h"
+#include "tinydata/store/store.h"
+
+#include <filesystem>
+#include <unistd.h>
 
 namespace tinydata::ledger {
 namespace {
@@ -153,6 +163,49 @@ void BM_PostAppendCheckpoint(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * batch);
 }
 BENCHMARK(BM_PostAppendCheckpoint)->Name("ledger/post_append_checkpoint")->Arg(1000);
+
+void BM_SqlitePostSequence(benchmark::State& state) {
+  const int64_t batch = state.range(0);
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("td_ledger_bench_" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  {
+    store::StoreOptions options;
+    options.synchronous = "normal";
+    auto db = store::OpenStore((dir / "bench.db").string(), options).value();
+    service::ManualClock clock(kNow * 1000);
+    auto ledger = service::LedgerService::Open(db.get(), &clock).value();
+    store::WriteBatch fund;
+    fund.ledger.posted_at_unix_seconds = kNow;
+    for (int p = 1; p <= 50; ++p) {
+      fund.ledger.postings.push_back({"treasury", ProjectAccount(p), Asset::kAia,
+                                      int64_t{1} << 40, "project_funding", ProjectAccount(p), ""});
+    }
+    if (!db->WriteSync(std::move(fund)).ok()) std::abort();
+    int64_t next = 1;
+    for (auto _ : state) {
+      store::WriteBatch b;
+      b.ledger.posted_at_unix_seconds = kNow;
+      for (int64_t i = 0; i < batch; ++i) {
+        const JournalEntry e = SyntheticEntry(next++);
+        b.ledger.postings.push_back(
+            {e.debit_account, e.credit_account, e.asset, e.amount, e.reason, e.reference, ""});
+      }
+      if (!db->WriteSync(std::move(b)).ok()) std::abort();
+      if (!ledger->Sequence().ok()) std::abort();
+    }
+    state.SetItemsProcessed(state.iterations() * batch);
+    db->Close();
+  }
+  std::filesystem::remove_all(dir);
+}
+BENCHMARK(BM_SqlitePostSequence)
+    ->Name("ledger/sqlite_post_sequence")
+    ->Arg(100)
+    ->Arg(1000)
+    ->UseRealTime()  // the work runs on the store's writer thread
+    ->Unit(benchmark::kMillisecond);
 
 void BM_Build10M(benchmark::State& state) {
   for (auto _ : state) {

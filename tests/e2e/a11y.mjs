@@ -74,9 +74,12 @@ export async function accessibilityProblems(page) {
     }
     return out;
   });
+  // Focus the document itself, so Tab starts from the top of the page whatever had focus before.
   await page.evaluate(() => {
-    document.activeElement?.blur?.();
     window.getSelection()?.removeAllRanges();
+    document.body.setAttribute('tabindex', '-1');
+    document.body.focus({ preventScroll: true });
+    document.body.removeAttribute('tabindex');
   });
   await page.keyboard.press('Tab');
   const focus = await page.evaluate(() => {

@@ -19,6 +19,11 @@ namespace tinydata::test {
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
+std::string DatabaseUrlFromEnvironment() {
+  const char* url = std::getenv("TINYDATA_TEST_DATABASE_URL");
+  return url == nullptr ? std::string() : std::string(url);
+}
+
 Result<uint16_t> PickFreePort() {
   const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   if (fd < 0) return Status::Unavailable(std::string("socket: ") + std::strerror(errno));
@@ -75,7 +80,7 @@ Status ServerProcess::Launch() {
                                    "--listen",
                                    "127.0.0.1:" + std::to_string(port_),
                                    "--database",
-                                   database_path().string()};
+                                   database_url()};
   args.insert(args.end(), options_.extra_args.begin(), options_.extra_args.end());
   std::vector<char*> argv;
   for (std::string& a : args) argv.push_back(a.data());

@@ -26,8 +26,12 @@ namespace tinydata::test {
 struct ServerProcessOptions {
   // Path of the tinydata executable.
   std::filesystem::path binary;
-  // Appended after `serve --listen 127.0.0.1:<port> --database <dir>/tinydata.db`.
+  // Appended after `serve --listen 127.0.0.1:<port> --database <database>`.
   std::vector<std::string> extra_args;
+  // The --database argument. Empty: a SQLite file `tinydata.db` in the temporary directory.
+  // Suites take it from TINYDATA_TEST_DATABASE_URL (see DatabaseUrlFromEnvironment) so that
+  // the same tests can run against another backend.
+  std::string database_url;
   std::chrono::milliseconds startup_timeout{15'000};
   // Keep the temporary directory (database, log) after the process object is destroyed.
   bool keep_directory = false;
@@ -47,7 +51,12 @@ class ServerProcess {
 
   uint16_t port() const { return port_; }
   const std::filesystem::path& directory() const { return directory_; }
+  // The SQLite file used when no database_url was given.
   std::filesystem::path database_path() const { return directory_ / "tinydata.db"; }
+  // What --database receives.
+  std::string database_url() const {
+    return options_.database_url.empty() ? database_path().string() : options_.database_url;
+  }
   std::string base_url() const { return "http://127.0.0.1:" + std::to_string(port_); }
   // A new keep-alive client for this server.
   HttpClient Client() const { return HttpClient("127.0.0.1", port_); }
@@ -76,6 +85,9 @@ class ServerProcess {
   uint16_t port_ = 0;
   pid_t pid_ = -1;
 };
+
+// The value of TINYDATA_TEST_DATABASE_URL, or empty (a temporary SQLite file).
+std::string DatabaseUrlFromEnvironment();
 
 // A TCP port on 127.0.0.1 that was free a moment ago.
 Result<uint16_t> PickFreePort();

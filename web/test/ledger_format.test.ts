@@ -70,6 +70,12 @@ describe('ledger entries', () => {
     expect(() => entryFields({ ...ENTRY, reason: undefined })).toThrow('entry.reason is missing');
   });
 
+  it('reads the canonical bytes the server nests as entry.canonical_hex', () => {
+    const { bytes, fields } = entryLeafInput(proofOf({ entry: { id: 1, canonical_hex: ENTRY_BYTES_HEX } }));
+    expect(toHex(bytes)).toBe(ENTRY_BYTES_HEX);
+    expect(fields).toEqual(ENTRY);
+  });
+
   it('prefers the server’s leaf_input bytes and shows what they hold', () => {
     const { bytes, fields } = entryLeafInput(proofOf({ entry: { id: 1 }, leaf_input: ENTRY_BYTES_HEX }));
     expect(toHex(bytes)).toBe(ENTRY_BYTES_HEX);
@@ -115,6 +121,10 @@ describe('checkpoints', () => {
 
   it('verifies checkpoint JSON that carries the note verbatim', async () => {
     expect((await verifyCheckpoint({ ...json, origin: undefined, note: NOTE, verifier_key: VERIFIER_KEY })).kind).toBe('valid');
+  });
+
+  it('verifies checkpoint JSON whose signature member is the whole note (tinydata serve)', async () => {
+    expect((await verifyCheckpoint({ ...json, signature: NOTE, public_key: VERIFIER_KEY })).kind).toBe('valid');
   });
 
   it('rebuilds the note from JSON fields (hex key, RFC 3339 time, key id + signature)', async () => {

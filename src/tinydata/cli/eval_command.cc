@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "tinydata/cli/app.h"
-#include "tinydata/cli/csv_reader.h"
+#include "tinydata/io/csv_reader.h"
 
 namespace tinydata::cli {
 namespace {
@@ -24,7 +24,7 @@ struct LabelColumns {
   int label = -1;
 };
 
-Result<LabelColumns> FindColumns(const CsvReader& csv, bool numeric) {
+Result<LabelColumns> FindColumns(const io::CsvReader& csv, bool numeric) {
   LabelColumns columns;
   TD_ASSIGN_OR_RETURN(columns.task, csv.RequireColumn("task"));
   columns.label = csv.ColumnIndex("label");
@@ -56,7 +56,7 @@ bool NearlyEqual(double a, double b) {
 }
 
 // Reads task -> label text, rejecting empty and duplicate task ids.
-Result<LabelMap> ReadLabelMap(CsvReader& csv, const LabelColumns& columns) {
+Result<LabelMap> ReadLabelMap(io::CsvReader& csv, const LabelColumns& columns) {
   LabelMap labels;
   std::vector<std::string_view> fields;
   while (true) {
@@ -64,9 +64,8 @@ Result<LabelMap> ReadLabelMap(CsvReader& csv, const LabelColumns& columns) {
     if (!more) break;
     std::string_view task = fields[columns.task];
     if (task.empty()) return Status::InvalidArgument(csv.Where() + ": empty task id", "task");
-    auto [it, inserted] =
-        labels.try_emplace(std::string(task), LabelEntry{std::string(fields[columns.label]),
-                                                         csv.line()});
+    auto [it, inserted] = labels.try_emplace(
+        std::string(task), LabelEntry{std::string(fields[columns.label]), csv.line()});
     if (!inserted) {
       return Status::InvalidArgument(csv.Where() + ": duplicate task '" + it->first + "'", "task");
     }
@@ -87,15 +86,14 @@ double EvalReport::rmse() const {
 }
 
 Result<EvalReport> Evaluate(const EvalOptions& options) {
-  TD_ASSIGN_OR_RETURN(CsvReader labels_csv, CsvReader::Open(options.labels_path));
+  TD_ASSIGN_OR_RETURN(io::CsvReader labels_csv, io::CsvReader::Open(options.labels_path));
   EvalReport report;
-  report.numeric =
-      labels_csv.ColumnIndex("label") < 0 && labels_csv.ColumnIndex("value") >= 0;
+  report.numeric = labels_csv.ColumnIndex("label") < 0 && labels_csv.ColumnIndex("value") >= 0;
   TD_ASSIGN_OR_RETURN(LabelColumns label_columns, FindColumns(labels_csv, report.numeric));
   TD_ASSIGN_OR_RETURN(LabelMap labels, ReadLabelMap(labels_csv, label_columns));
   report.labelled_items = static_cast<int64_t>(labels.size());
 
-  TD_ASSIGN_OR_RETURN(CsvReader gold_csv, CsvReader::Open(options.gold_path));
+  TD_ASSIGN_OR_RETURN(io::CsvReader gold_csv, io::CsvReader::Open(options.gold_path));
   TD_ASSIGN_OR_RETURN(LabelColumns gold_columns, FindColumns(gold_csv, report.numeric));
   std::vector<std::string_view> fields;
   std::unordered_set<std::string> gold_tasks;

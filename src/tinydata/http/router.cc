@@ -22,7 +22,11 @@ Responder::Responder(Deliver deliver) : state_(std::make_shared<State>(std::move
 
 void Responder::Send(Response response) const {
   if (state_->sent.exchange(true)) return;
-  state_->deliver(std::move(response));
+  // Copies of a Responder may outlive the request (a completion callback the store keeps until
+  // its next commit); the delivery function holds the connection, so let go of it now.
+  Deliver deliver = std::move(state_->deliver);
+  state_->deliver = nullptr;
+  deliver(std::move(response));
 }
 
 AsyncHandler MakeAsync(Handler handler) {

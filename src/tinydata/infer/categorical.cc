@@ -35,18 +35,17 @@ Status ValidateInput(const AnswerMatrix& answers, const GoldLabels* gold,
   }
   if (gold != nullptr) {
     if (gold->size() != static_cast<size_t>(answers.num_items)) {
-      return Status::InvalidArgument("gold has " + std::to_string(gold->size()) +
-                                         " entries for " + std::to_string(answers.num_items) +
-                                         " items",
+      return Status::InvalidArgument("gold has " + std::to_string(gold->size()) + " entries for " +
+                                         std::to_string(answers.num_items) + " items",
                                      "gold");
     }
     for (size_t i = 0; i < gold->size(); ++i) {
       const int32_t g = (*gold)[i];
       if (g != kNoGold && (g < 0 || g >= answers.num_classes)) {
-        return Status::InvalidArgument(
-            "gold label " + std::to_string(g) + " of item " + std::to_string(i) +
-                " is outside [0, " + std::to_string(answers.num_classes) + ")",
-            "gold");
+        return Status::InvalidArgument("gold label " + std::to_string(g) + " of item " +
+                                           std::to_string(i) + " is outside [0, " +
+                                           std::to_string(answers.num_classes) + ")",
+                                       "gold");
       }
     }
   }
@@ -167,9 +166,9 @@ Result<Method> ParseMethod(std::string_view name) {
   for (const MethodEntry& e : kMethods) {
     if (name == e.name) return e.method;
   }
-  return Status::InvalidArgument(
-      "unknown method '" + std::string(name) + "' (expected mv, wawa, zbs, ds, onecoin, glad, mace)",
-      "method");
+  return Status::InvalidArgument("unknown method '" + std::string(name) +
+                                     "' (expected mv, wawa, zbs, ds, onecoin, glad, mace)",
+                                 "method");
 }
 
 const char* MethodName(Method method) {
@@ -202,13 +201,27 @@ Result<CategoricalResult> InferCategorical(Method method, const AnswerMatrix& an
   r.worker_spam_score.assign(p.num_workers, 1.0);
   r.class_prior.assign(K, 1.0 / K);
   switch (method) {
-    case Method::kMajorityVote: internal::RunMajorityVote(p, r); break;
-    case Method::kWawa: internal::RunWawa(p, r); break;
-    case Method::kZeroBasedSkill: internal::RunZeroBasedSkill(p, r); break;
-    case Method::kDawidSkene: internal::RunDawidSkene(p, r); break;
-    case Method::kOneCoin: internal::RunOneCoin(p, r); break;
-    case Method::kGlad: internal::RunGlad(p, r); break;
-    case Method::kMace: internal::RunMace(p, r); break;
+    case Method::kMajorityVote:
+      internal::RunMajorityVote(p, r);
+      break;
+    case Method::kWawa:
+      internal::RunWawa(p, r);
+      break;
+    case Method::kZeroBasedSkill:
+      internal::RunZeroBasedSkill(p, r);
+      break;
+    case Method::kDawidSkene:
+      internal::RunDawidSkene(p, r);
+      break;
+    case Method::kOneCoin:
+      internal::RunOneCoin(p, r);
+      break;
+    case Method::kGlad:
+      internal::RunGlad(p, r);
+      break;
+    case Method::kMace:
+      internal::RunMace(p, r);
+      break;
   }
   Finish(p, r);
   return r;

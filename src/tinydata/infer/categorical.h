@@ -11,18 +11,21 @@
 //   max_iterations or when no skill moves by more than `tolerance`. Posterior = weighted shares.
 // - ds (Dawid & Skene 1979): one K x K confusion matrix per worker and a class prior, EM started
 //   from the majority-vote posterior (M step first). M step: every confusion cell gets the
-//   pseudo-count `smoothing` (a symmetric Dirichlet prior, MAP), the class prior too. E step in
+//   pseudo-count `smoothing` and each diagonal cell one more (a Dirichlet prior, MAP, leaning
+//   towards "workers are better than chance" so single-worker items stay identifiable); the class
+//   prior gets `smoothing`. E step in
 //   log space. Stops after max_iterations or when no posterior entry moves by more than
 //   `tolerance`. Worker accuracy = sum_k prior[k] * C[k][k].
 // - onecoin: ds with C[k][k] = p_w and errors spread evenly over the other K-1 classes;
 //   p_w = (expected right answers + smoothing) / (answers + 2 * smoothing).
 // - glad (Whitehill et al. 2009): P(right) = sigmoid(alpha_w * beta_i), beta_i > 0 the item's
 //   easiness; generalised EM with one damped Newton step per parameter block per iteration and
-//   priors alpha ~ N(1,1), log beta ~ N(0,1). Worker accuracy = mean P(right) over the worker's
-//   answers.
+//   priors alpha ~ N(1,1), log beta ~ N(0,1); the class prior stays uniform (as in the paper).
+//   Worker accuracy = mean P(right) over the worker's answers.
 // - mace (Hovy et al. 2013, crowd-kit's variational variant): a worker knows the truth with
 //   probability theta_w, otherwise answers from a strategy xi_w; theta ~ Beta(0.5,0.5),
-//   xi ~ Dirichlet(10). Run 0 starts from majority vote; `restarts` - 1 more runs start from
+//   xi ~ Dirichlet(10); unlike crowd-kit the class prior is learned (mean posterior + smoothing).
+//   Run 0 starts from majority vote; `restarts` - 1 more runs start from
 //   seeded random parameters; the run with the best marginal likelihood is kept. Reported
 //   confusion C[k][l] = theta*[k==l] + (1-theta)*xi[l].
 //
@@ -67,12 +70,12 @@ Result<Method> ParseMethod(std::string_view name);
 const char* MethodName(Method method);
 
 struct InferenceOptions {
-  int max_iterations = 100;   // EM / gradient iteration cap
-  double tolerance = 1e-6;    // stop when no posterior moves by more than this
-  double smoothing = 0.01;    // Dirichlet pseudo-count added to every confusion cell
-  int threads = 1;            // worker threads for the E and M steps (1 = no threads)
-  uint64_t seed = 0;          // for methods with random restarts (MACE); fixed = reproducible
-  int restarts = 1;           // MACE runs: the first from majority vote, the rest random
+  int max_iterations = 100;  // EM / gradient iteration cap
+  double tolerance = 1e-6;   // stop when no posterior moves by more than this
+  double smoothing = 0.01;   // Dirichlet pseudo-count added to every confusion cell
+  int threads = 1;           // worker threads for the E and M steps (1 = no threads)
+  uint64_t seed = 0;         // for methods with random restarts (MACE); fixed = reproducible
+  int restarts = 1;          // MACE runs: the first from majority vote, the rest random
 };
 
 struct CategoricalResult {

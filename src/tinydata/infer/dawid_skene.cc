@@ -14,9 +14,15 @@
 namespace tinydata::infer::internal {
 namespace {
 
+// One pseudo-answer "right" per confusion row (a Dirichlet prior leaning to the diagonal). Without
+// it a worker who is the only one to label some items is unidentifiable (any relabelling fits as
+// well) and EM drifts into putting every item in the largest class.
+constexpr double kDiagonalPseudoCount = 1.0;
+
 std::vector<int32_t> WorkerLabelIndex(const Problem& p) {
   std::vector<int32_t> wl(p.index.worker.size());
-  for (size_t a = 0; a < wl.size(); ++a) wl[a] = p.index.worker[a] * p.num_classes + p.index.label[a];
+  for (size_t a = 0; a < wl.size(); ++a)
+    wl[a] = p.index.worker[a] * p.num_classes + p.index.label[a];
   return wl;
 }
 
@@ -95,8 +101,11 @@ void DawidSkene(const Problem& p, CategoricalResult& r) {
       for (int32_t k = 0; k < K; ++k) {
         double row = 0;
         for (int32_t l = 0; l < K; ++l) row += c[l * K + k];
-        const double log_norm = std::log(row + K * s);
-        for (int32_t l = 0; l < K; ++l) lc[l * K + k] = std::log(c[l * K + k] + s) - log_norm;
+        const double log_norm = std::log(row + K * s + kDiagonalPseudoCount);
+        for (int32_t l = 0; l < K; ++l) {
+          const double diagonal = l == k ? kDiagonalPseudoCount : 0.0;
+          lc[l * K + k] = std::log(c[l * K + k] + s + diagonal) - log_norm;
+        }
       }
     }
     double prior_total = 0;
@@ -219,18 +228,25 @@ void OneCoin(const Problem& p, CategoricalResult& r) {
 
 void RunDawidSkene(const Problem& p, CategoricalResult& r) {
   switch (p.num_classes) {
-    case 2: return DawidSkene<2>(p, r);
-    case 3: return DawidSkene<3>(p, r);
-    case 4: return DawidSkene<4>(p, r);
-    case 5: return DawidSkene<5>(p, r);
-    default: return DawidSkene<0>(p, r);
+    case 2:
+      return DawidSkene<2>(p, r);
+    case 3:
+      return DawidSkene<3>(p, r);
+    case 4:
+      return DawidSkene<4>(p, r);
+    case 5:
+      return DawidSkene<5>(p, r);
+    default:
+      return DawidSkene<0>(p, r);
   }
 }
 
 void RunOneCoin(const Problem& p, CategoricalResult& r) {
   switch (p.num_classes) {
-    case 2: return OneCoin<2>(p, r);
-    default: return OneCoin<0>(p, r);
+    case 2:
+      return OneCoin<2>(p, r);
+    default:
+      return OneCoin<0>(p, r);
   }
 }
 

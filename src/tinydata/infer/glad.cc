@@ -3,6 +3,10 @@
 // one Newton step on every alpha_w (item difficulties fixed), then one on every log beta_i, with
 // Gaussian priors alpha ~ N(1, 1) and log beta ~ N(0, 1) that keep single-answer workers and items
 // finite. Both blocks are separable, so the diagonal Newton steps are exact per coordinate.
+//
+// The class prior stays uniform, as in Whitehill et al. and crowd-kit: GLAD has no per-class
+// error model, so a learned prior feeds on its own label imbalance (on the duck data set it pulls
+// accuracy from 0.72 down to 0.57).
 #include <algorithm>
 #include <cmath>
 #include <vector>
@@ -30,31 +34,26 @@ double NewtonStep(double gradient, double curvature) {
 void RunGlad(const Problem& p, CategoricalResult& r) {
   const int32_t K = p.num_classes;
   const int32_t W = p.num_workers;
-  const double s = p.options.smoothing;
   const double log_others = std::log(static_cast<double>(K - 1));
   const int chunks = ChunkCount(p.options.threads, p.num_items);
   std::vector<double> alpha(W, kAlphaPriorMean), log_beta(p.num_items, 0.0);
   std::vector<std::vector<double>> gradient(chunks, std::vector<double>(W));
   std::vector<std::vector<double>> curvature(chunks, std::vector<double>(W));
-  std::vector<std::vector<double>> prior_sums(chunks, std::vector<double>(K));
-  std::vector<double> log_prior(K), change(chunks);
+  const std::vector<double> log_prior(K, -std::log(static_cast<double>(K)));
+  std::vector<double> change(chunks);
 
   WeightedVote(p, nullptr, r.posterior);
   r.converged = false;
   for (int it = 0; it < p.options.max_iterations; ++it) {
-    // Class prior and the Newton step for every alpha_w.
+    // The Newton step for every alpha_w.
     ParallelFor(p.options.threads, p.num_items, [&](int64_t b, int64_t e, int c) {
       std::vector<double>& g = gradient[c];
       std::vector<double>& h = curvature[c];
-      std::vector<double>& pc = prior_sums[c];
       std::fill(g.begin(), g.end(), 0.0);
       std::fill(h.begin(), h.end(), 0.0);
-      std::fill(pc.begin(), pc.end(), 0.0);
       for (int64_t i = b; i < e; ++i) {
         const int64_t start = p.index.offsets[i], stop = p.index.offsets[i + 1];
-        if (start == stop && !p.IsGold(static_cast<int32_t>(i))) continue;
         const double* q = &r.posterior[i * K];
-        for (int32_t k = 0; k < K; ++k) pc[k] += q[k];
         const double beta = std::exp(log_beta[i]);
         for (int64_t a = start; a < stop; ++a) {
           const int32_t w = p.index.worker[a];
@@ -69,18 +68,11 @@ void RunGlad(const Problem& p, CategoricalResult& r) {
         gradient[0][w] += gradient[c][w];
         curvature[0][w] += curvature[c][w];
       }
-      for (int32_t k = 0; k < K; ++k) prior_sums[0][k] += prior_sums[c][k];
     }
     for (int32_t w = 0; w < W; ++w) {
       const double g = gradient[0][w] - kAlphaPriorPrecision * (alpha[w] - kAlphaPriorMean);
       const double h = curvature[0][w] + kAlphaPriorPrecision;
       alpha[w] += NewtonStep(g, h);
-    }
-    double prior_total = 0;
-    for (int32_t k = 0; k < K; ++k) prior_total += prior_sums[0][k] + s;
-    for (int32_t k = 0; k < K; ++k) {
-      r.class_prior[k] = (prior_sums[0][k] + s) / prior_total;
-      log_prior[k] = std::log(r.class_prior[k]);
     }
 
     // Per item: the Newton step for log beta_i, then the E step with the new difficulty.

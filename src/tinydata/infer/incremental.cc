@@ -71,17 +71,16 @@ Status SkillModel::ItemPosterior(std::span<const WorkerLabel> answers,
   const size_t KK = static_cast<size_t>(K) * K;
   for (const WorkerLabel& answer : answers) {
     if (answer.label < 0 || answer.label >= K) {
-      return Status::InvalidArgument("label " + std::to_string(answer.label) +
-                                         " is outside [0, " + std::to_string(K) + ")",
-                                     "label");
+      return Status::InvalidArgument(
+          "label " + std::to_string(answer.label) + " is outside [0, " + std::to_string(K) + ")",
+          "label");
     }
     if (answer.worker < 0) {
       return Status::InvalidArgument("negative worker id " + std::to_string(answer.worker),
                                      "worker");
     }
-    const double* confusion = answer.worker < num_workers_
-                                  ? &log_confusion_[answer.worker * KK]
-                                  : default_log_confusion_.data();
+    const double* confusion = answer.worker < num_workers_ ? &log_confusion_[answer.worker * KK]
+                                                           : default_log_confusion_.data();
     for (int32_t k = 0; k < K; ++k) out[k] += confusion[k * K + answer.label];
   }
   internal::NormalizeLog(out.data(), K);

@@ -36,8 +36,8 @@ class SkillModel {
  private:
   int32_t num_classes_ = 0;
   int32_t num_workers_ = 0;
-  std::vector<double> log_prior_;          // K
-  std::vector<double> log_confusion_;      // num_workers x K x K
+  std::vector<double> log_prior_;              // K
+  std::vector<double> log_confusion_;          // num_workers x K x K
   std::vector<double> default_log_confusion_;  // K x K
 };
 

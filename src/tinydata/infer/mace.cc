@@ -1,8 +1,11 @@
 // MACE (Hovy et al. 2013) as in crowd-kit's variational-Bayes variant: each answer is the truth
 // when the worker "knows" (probability theta_w) and otherwise a draw from the worker's own
-// strategy xi_w; true labels are uniform a priori. Priors: theta ~ Beta(0.5, 0.5),
-// xi_w ~ Dirichlet(10). Differences from crowd-kit: all sums run in log space (no underflow on
-// items with many answers), the first run starts from majority vote, and further restarts
+// strategy xi_w. Priors: theta ~ Beta(0.5, 0.5), xi_w ~ Dirichlet(10). Differences from
+// crowd-kit: the class prior of the true labels is learned in every M step (mean posterior plus
+// `smoothing`) instead of fixed uniform, because with a uniform prior the answers of spammers who
+// favour the majority class make every minority-class answer decisive (product data set: 0.83
+// accuracy with a uniform prior, 0.93 learned); all sums run in log space (no underflow on items
+// with many answers); the first run starts from majority vote, and further restarts
 // (InferenceOptions::restarts) start from seeded random parameters; the run with the highest
 // marginal likelihood wins.
 #include <algorithm>
@@ -17,8 +20,8 @@
 namespace tinydata::infer::internal {
 namespace {
 
-constexpr double kSpamPrior = 0.5;      // Beta pseudo-count on "spamming"
-constexpr double kKnowPrior = 0.5;      // Beta pseudo-count on "knowing"
+constexpr double kSpamPrior = 0.5;       // Beta pseudo-count on "spamming"
+constexpr double kKnowPrior = 0.5;       // Beta pseudo-count on "knowing"
 constexpr double kStrategyPrior = 10.0;  // Dirichlet pseudo-count per class of xi_w
 constexpr double kRandomInitNoise = 0.5;
 
@@ -79,6 +82,8 @@ class Mace {
   // restart 0 starts from majority vote, the others from random parameters.
   Run Fit(int restart) {
     Run run;
+    prior_.assign(K_, 1.0 / K_);
+    log_prior_.assign(K_, -std::log(static_cast<double>(K_)));
     run.posterior.assign(static_cast<size_t>(p_.num_items) * K_, 1.0 / K_);
     WeightedVote(p_, nullptr, run.posterior);
     if (restart == 0) {
@@ -138,15 +143,14 @@ class Mace {
   }
 
   double Expect(Run& run) {
-    const double log_uniform = -std::log(static_cast<double>(K_));
     ParallelFor(p_.options.threads, p_.num_items, [&](int64_t b, int64_t e, int c) {
       std::vector<double> row(K_);
       double moved = 0, log_likelihood = 0;
       for (int64_t i = b; i < e; ++i) {
         const int64_t start = p_.index.offsets[i], stop = p_.index.offsets[i + 1];
         if (start == stop) continue;
-        double base = log_uniform;
-        std::fill(row.begin(), row.end(), 0.0);
+        double base = 0;
+        std::copy(log_prior_.begin(), log_prior_.end(), row.begin());
         for (int64_t a = start; a < stop; ++a) {
           base += log_spam_[wl_[a]];
           row[p_.index.label[a]] += log_bonus_[wl_[a]];
@@ -172,7 +176,8 @@ class Mace {
   }
 
   // Variational M step: expected "knowing" counts per worker and spam-label counts per
-  // (worker, label) from the posteriors, then the digamma updates of crowd-kit's _variational_m_step.
+  // (worker, label) from the posteriors, then the digamma updates of crowd-kit's
+  // _variational_m_step.
   void Maximize(Run& run) {
     ParallelFor(p_.options.threads, p_.num_items, [&](int64_t b, int64_t e, int c) {
       std::vector<double>& know = know_counts_[c];
@@ -190,8 +195,11 @@ class Mace {
     });
     for (int c = 1; c < chunks_; ++c) {
       for (size_t w = 0; w < answered_.size(); ++w) know_counts_[0][w] += know_counts_[c][w];
-      for (size_t x = 0; x < log_spam_.size(); ++x) strategy_counts_[0][x] += strategy_counts_[c][x];
+      for (size_t x = 0; x < log_spam_.size(); ++x)
+        strategy_counts_[0][x] += strategy_counts_[c][x];
     }
+    MeanPosterior(p_, run.posterior, p_.options.smoothing, prior_);
+    for (int32_t k = 0; k < K_; ++k) log_prior_[k] = std::log(prior_[k]);
     Params& params = run.params;
     for (int32_t w = 0; w < p_.num_workers; ++w) {
       const double know = know_counts_[0][w];
@@ -216,6 +224,7 @@ class Mace {
   std::vector<double> log_spam_, log_bonus_, know_share_;
   std::vector<std::vector<double>> know_counts_, strategy_counts_;
   std::vector<double> answered_;
+  std::vector<double> prior_, log_prior_;  // class prior of the current run
   std::vector<double> change_, log_likelihood_;
 };
 
@@ -245,8 +254,8 @@ void RunMace(const Problem& p, CategoricalResult& r) {
     double accuracy = 0;
     for (int32_t k = 0; k < K; ++k) {
       for (int32_t l = 0; l < K; ++l) {
-        c[k * K + l] = (1 - knows) * best.params.strategy[w * K + l] / strategy_total +
-                       (k == l ? knows : 0.0);
+        c[k * K + l] =
+            (1 - knows) * best.params.strategy[w * K + l] / strategy_total + (k == l ? knows : 0.0);
       }
       accuracy += r.class_prior[k] * c[k * K + k];
     }

@@ -11,10 +11,8 @@
 namespace tinydata::infer {
 namespace {
 
-constexpr double kMadToSigma = 1.4826;
-constexpr double kFloorShare = 0.5;
 constexpr double kMaxZSquared = 9.0;
-constexpr double kReliabilityPseudoAnswers = 2.0;
+constexpr double kReliabilityPseudoAnswers = 30.0;
 constexpr int64_t kMinAnswersToReject = 3;
 
 struct Weighted {
@@ -51,23 +49,13 @@ double Median(const internal::ItemIndex& index, int64_t begin, int64_t end, Scra
   return WeightedMedian(scratch.points);
 }
 
-double UnweightedMadSigma(const internal::ItemIndex& index, int64_t begin, int64_t end,
-                          Scratch& scratch) {
-  const double centre = Median(index, begin, end, scratch);
-  scratch.points.clear();
-  for (int64_t a = begin; a < end; ++a) {
-    scratch.points.push_back({std::abs(index.value[a] - centre), 1.0});
-  }
-  return kMadToSigma * WeightedMedian(scratch.points);
-}
-
 }  // namespace
 
 double ChauvenetThreshold(int64_t n) {
   if (n < 1) return 0;
   // n * erfc(z / sqrt 2) decreases in z; bisect for where it crosses 0.5.
   double lo = 0, hi = 40;
-  for (int step = 0; step < 200; ++step) {
+  for (int step = 0; step < 64; ++step) {
     const double mid = (lo + hi) / 2;
     if (static_cast<double>(n) * std::erfc(mid / std::sqrt(2.0)) < 0.5) {
       hi = mid;
@@ -107,7 +95,6 @@ Result<NumericResult> AggregateNumeric(NumericMethod method, const NumericMatrix
   r.rejected.assign(answers.size(), 0);
   r.worker_reliability.assign(answers.num_workers, 1.0);
   std::vector<double> weight(answers.num_workers, 1.0);
-  std::vector<double> sigma(N, 0.0);
   Scratch scratch;
 
   // Estimate and spread of item i from its kept answers.
@@ -148,18 +135,12 @@ Result<NumericResult> AggregateNumeric(NumericMethod method, const NumericMatrix
     return r;
   }
 
-  std::vector<double> item_scales;
+  int64_t most_answers = 0;
   for (int64_t i = 0; i < N; ++i) {
-    if (index.offsets[i + 1] - index.offsets[i] < kMinAnswersToReject) continue;
-    item_scales.push_back(UnweightedMadSigma(index, index.offsets[i], index.offsets[i + 1], scratch));
+    most_answers = std::max(most_answers, index.offsets[i + 1] - index.offsets[i]);
   }
-  double sigma_floor = 0;
-  if (!item_scales.empty()) {
-    std::nth_element(item_scales.begin(), item_scales.begin() + item_scales.size() / 2,
-                     item_scales.end());
-    sigma_floor = kFloorShare * item_scales[item_scales.size() / 2];
-  }
-
+  std::vector<double> threshold(static_cast<size_t>(most_answers) + 1);
+  for (int64_t n = 0; n <= most_answers; ++n) threshold[n] = ChauvenetThreshold(n);
   std::vector<double> errors(answers.num_workers), counts(answers.num_workers);
   for (int round = 0; round < options.max_iterations; ++round) {
     double moved = 0;
@@ -167,24 +148,25 @@ Result<NumericResult> AggregateNumeric(NumericMethod method, const NumericMatrix
       const int64_t begin = index.offsets[i], end = index.offsets[i + 1];
       const int64_t n = end - begin;
       if (n == 0) continue;
-      scratch.points.clear();
+      // Chauvenet's criterion in its classic form: the weighted mean and the weighted sample
+      // standard deviation of all the item's answers, one pass.
+      double total = 0, sum = 0;
       for (int64_t a = begin; a < end; ++a) {
-        scratch.points.push_back({index.value[a], weight[index.worker[a]]});
+        total += weight[index.worker[a]];
+        sum += weight[index.worker[a]] * index.value[a];
       }
-      const double centre = WeightedMedian(scratch.points);
-      scratch.points.clear();
+      const double centre = sum / total;
+      double squares = 0;
       for (int64_t a = begin; a < end; ++a) {
-        scratch.points.push_back({std::abs(index.value[a] - centre), weight[index.worker[a]]});
+        const double d = index.value[a] - centre;
+        squares += weight[index.worker[a]] * d * d;
       }
-      sigma[i] = std::max(kMadToSigma * WeightedMedian(scratch.points), sigma_floor);
+      const double sigma =
+          n > 1 ? std::sqrt(squares / total * static_cast<double>(n) / static_cast<double>(n - 1))
+                : 0.0;
       for (int64_t a = begin; a < end; ++a) {
-        bool reject = false;
-        if (n >= kMinAnswersToReject) {
-          const double distance = std::abs(index.value[a] - centre);
-          reject = sigma[i] > 0
-                       ? static_cast<double>(n) * std::erfc(distance / (sigma[i] * std::sqrt(2.0))) < 0.5
-                       : distance > 0;
-        }
+        const bool reject = n >= kMinAnswersToReject && sigma > 0 &&
+                            std::abs(index.value[a] - centre) > threshold[n] * sigma;
         r.rejected[index.original[a]] = reject ? 1 : 0;
       }
       const double previous = r.estimate[i];
@@ -194,21 +176,36 @@ Result<NumericResult> AggregateNumeric(NumericMethod method, const NumericMatrix
     }
     r.iterations = round + 1;
 
-    std::fill(errors.begin(), errors.end(), 0.0);
-    std::fill(counts.begin(), counts.end(), 0.0);
+    // Residuals in units of the pooled residual standard deviation of all items with two or
+    // more answers, so that workers on noisy items are not blamed for the item's noise only.
+    double pooled = 0, pooled_count = 0;
     for (int64_t i = 0; i < N; ++i) {
       const int64_t begin = index.offsets[i], end = index.offsets[i + 1];
-      if (end - begin < 2 || sigma[i] <= 0) continue;
+      if (end - begin < 2) continue;
       for (int64_t a = begin; a < end; ++a) {
-        const double z = (index.value[a] - r.estimate[i]) / sigma[i];
-        errors[index.worker[a]] += std::min(z * z, kMaxZSquared);
-        counts[index.worker[a]] += 1;
+        const double d = index.value[a] - r.estimate[i];
+        pooled += d * d;
+        pooled_count += 1;
+      }
+    }
+    pooled = pooled_count > 0 ? pooled / pooled_count : 0.0;
+    std::fill(errors.begin(), errors.end(), 0.0);
+    std::fill(counts.begin(), counts.end(), 0.0);
+    if (pooled > 0) {
+      for (int64_t i = 0; i < N; ++i) {
+        const int64_t begin = index.offsets[i], end = index.offsets[i + 1];
+        if (end - begin < 2) continue;
+        for (int64_t a = begin; a < end; ++a) {
+          const double d = index.value[a] - r.estimate[i];
+          errors[index.worker[a]] += std::min(d * d / pooled, kMaxZSquared);
+          counts[index.worker[a]] += 1;
+        }
       }
     }
     double best = 0;
     for (int32_t w = 0; w < answers.num_workers; ++w) {
-      const double variance = (errors[w] + kReliabilityPseudoAnswers) /
-                              (counts[w] + kReliabilityPseudoAnswers);
+      const double variance =
+          (errors[w] + kReliabilityPseudoAnswers) / (counts[w] + kReliabilityPseudoAnswers);
       weight[w] = 1.0 / variance;
       best = std::max(best, weight[w]);
     }

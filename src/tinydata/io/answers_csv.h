@@ -2,7 +2,7 @@
 //
 // answers.csv has a header naming the columns `task`, `worker`, `label` (any order, extra columns
 // ignored); gold.csv has `task`, `label`. Ids are arbitrary non-empty strings. Fields may be quoted
-// as in RFC 4180. Errors name the file, the 1-based line and the reason.
+// as in RFC 4180 (io/csv_reader.h). Errors name the file, the 1-based line and the reason.
 #pragma once
 
 #include <cstdint>
@@ -19,8 +19,8 @@ namespace tinydata::io {
 // Maps strings to dense ids 0..n-1 in order of first appearance, and back.
 class IdTable {
  public:
-  int32_t Intern(std::string_view name);          // adds if new
-  int32_t Find(std::string_view name) const;      // -1 if absent
+  int32_t Intern(std::string_view name);      // adds if new
+  int32_t Find(std::string_view name) const;  // -1 if absent
   const std::string& Name(int32_t id) const { return names_[id]; }
   int32_t size() const { return static_cast<int32_t>(names_.size()); }
   // Renumbers so that ids follow `order` (a permutation of 0..n-1 giving old ids in new order).
@@ -49,8 +49,7 @@ struct NumericAnswers {
 
 Result<CategoricalAnswers> ReadCategoricalAnswers(const std::string& path,
                                                   const ProgressFn& progress = {});
-Result<NumericAnswers> ReadNumericAnswers(const std::string& path,
-                                          const ProgressFn& progress = {});
+Result<NumericAnswers> ReadNumericAnswers(const std::string& path, const ProgressFn& progress = {});
 
 // Reads gold.csv into one entry per item of `items`; gold rows for unknown items are ignored
 // (counted in *unmatched when given), gold labels not in `classes` are added to it.

@@ -70,11 +70,12 @@ Result<uint64_t> ParseDecimal(std::string_view s, std::string_view field) {
   return v;
 }
 
-// Splits "<name>+<hex8>+<base64>" into its three parts.
+// Splits "<name>+<hex8>+<base64>" into its three parts. Only the first two '+' separate: the
+// standard base64 key data may itself contain '+' (as in Go's sumdb/note, which cuts twice).
 Result<std::array<std::string_view, 3>> SplitKey(std::string_view text) {
   const size_t first = text.find('+');
   const size_t second = first == std::string_view::npos ? first : text.find('+', first + 1);
-  if (second == std::string_view::npos || text.find('+', second + 1) != std::string_view::npos) {
+  if (second == std::string_view::npos) {
     return Status::InvalidArgument("expected <name>+<key id>+<key>", "key");
   }
   return std::array<std::string_view, 3>{text.substr(0, first),

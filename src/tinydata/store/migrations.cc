@@ -1,5 +1,7 @@
 #include "tinydata/store/migrations.h"
 
+#include "tinydata/store/ledger_schema.h"
+
 namespace tinydata::store {
 namespace {
 
@@ -95,6 +97,8 @@ CREATE TABLE worker_skills (
   PRIMARY KEY (user_id, project_id)
 ) WITHOUT ROWID;
 )sql"},
+    {2, "ledger journal, transparency log, check-ins, referrals, game state",
+     kLedgerMigrationSql},
 };
 
 }  // namespace

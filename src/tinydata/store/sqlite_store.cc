@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "tinydata/store/migrations.h"
+#include "tinydata/store/sqlite_ledger.h"
 
 namespace tinydata::store {
 namespace {
@@ -508,6 +509,7 @@ class SqliteStore final : public Store {
     TD_RETURN_IF_ERROR(writer_->ExecScript("PRAGMA foreign_keys = ON"));
     TD_RETURN_IF_ERROR(Migrate(*writer_));
     TD_RETURN_IF_ERROR(LoadIdCounters());
+    ledger_writer_ = std::make_unique<SqliteLedgerWriter>(writer_->db());
     for (int i = 0; i < std::max(1, options_.read_connections); ++i) {
       TD_ASSIGN_OR_RETURN(auto reader, Connection::Open(path_, /*read_only=*/true));
       idle_readers_.push_back(std::move(reader));
@@ -545,6 +547,7 @@ class SqliteStore final : public Store {
     if (writer_thread_.joinable()) writer_thread_.join();
     std::lock_guard<std::mutex> lock(readers_mu_);
     idle_readers_.clear();
+    ledger_writer_.reset();
     writer_.reset();
   }
 
@@ -626,6 +629,8 @@ class SqliteStore final : public Store {
     }
     return users;
   }
+
+  LedgerReader& ledger() override { return ledger_reader_; }
 
   Result<std::vector<ExportTask>> ReadTaskPage(int64_t project_id, int64_t after_task_id,
                                                int limit, std::string_view state) override {
@@ -789,6 +794,7 @@ class SqliteStore final : public Store {
       // A savepoint per batch: a constraint violation undoes only that batch.
       Status status = c.ExecScript("SAVEPOINT batch");
       if (status.ok()) status = ApplyBatch(c, batch);
+      if (status.ok() && !batch.ledger.empty()) status = ledger_writer_->Apply(batch.ledger);
       if (status.ok()) {
         status = c.ExecScript("RELEASE batch");
         ++ok_batches;
@@ -825,6 +831,11 @@ class SqliteStore final : public Store {
   const std::string path_;
   const StoreOptions options_;
   std::unique_ptr<Connection> writer_;
+  std::unique_ptr<SqliteLedgerWriter> ledger_writer_;  // on writer_, used by the writer thread
+  SqliteLedgerReader ledger_reader_{[this](const std::function<Status(sqlite3*)>& read) {
+    Lease lease(*this);
+    return read(lease->db());
+  }};
   std::thread writer_thread_;
   std::atomic<int64_t> next_id_[5] = {};
 

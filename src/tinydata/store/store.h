@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "tinydata/core/status.h"
+#include "tinydata/store/ledger_rows.h"
 #include "tinydata/store/types.h"
 #include "tinydata/store/write_batch.h"
 
@@ -85,6 +86,9 @@ class Store {
 
   // Up to `limit` tasks of the project with id > after_task_id, in id order, with their answers.
   // `state` filters ("open", "retired") unless empty.
+  // Reads of the ledger and game tables (ledger_rows.h). Lives as long as the store.
+  virtual LedgerReader& ledger() = 0;
+
   virtual Result<std::vector<ExportTask>> ReadTaskPage(int64_t project_id, int64_t after_task_id,
                                                        int limit, std::string_view state) = 0;
 };

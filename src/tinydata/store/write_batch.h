@@ -15,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "tinydata/store/ledger_rows.h"
 #include "tinydata/store/types.h"
 
 namespace tinydata::store {
@@ -57,13 +58,15 @@ struct WriteBatch {
   std::vector<WorkerSkill> upsert_skills;
   std::vector<std::pair<std::string, std::string>> upsert_settings;
   std::vector<std::string> revoke_token_hashes;
+  // Ledger postings and game state (ledger_rows.h), applied last, in the same transaction.
+  LedgerChanges ledger;
 
   bool empty() const {
     return insert_users.empty() && update_user_progress.empty() && insert_tokens.empty() &&
            upsert_projects.empty() && insert_tasks.empty() && insert_assignments.empty() &&
            insert_answers.empty() && update_tasks.empty() && update_assignments.empty() &&
            update_verdicts.empty() && upsert_skills.empty() && upsert_settings.empty() &&
-           revoke_token_hashes.empty();
+           revoke_token_hashes.empty() && ledger.empty();
   }
 };
 

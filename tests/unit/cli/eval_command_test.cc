@@ -45,8 +45,9 @@ TEST_F(EvalTest, CountsCorrectLabelsAmongTasksInBothFiles) {
 }
 
 TEST_F(EvalTest, NumericLabelsGetMaeAndRmse) {
-  EvalOptions options{File("labels.csv", "task,value,spread,kept,rejected\na,1.5,0,3,0\nb,4,0,3,0\n"),
-                      File("gold.csv", "task,label\na,1.5\nb,2\n")};
+  EvalOptions options{
+      File("labels.csv", "task,value,spread,kept,rejected\na,1.5,0,3,0\nb,4,0,3,0\n"),
+      File("gold.csv", "task,label\na,1.5\nb,2\n")};
   Result<EvalReport> report = Evaluate(options);
   ASSERT_TRUE(report.ok()) << report.status().message();
   EXPECT_TRUE(report->numeric);
@@ -57,7 +58,8 @@ TEST_F(EvalTest, NumericLabelsGetMaeAndRmse) {
 }
 
 TEST_F(EvalTest, NumericGoldMayNameItsColumnValue) {
-  EvalOptions options{File("labels.csv", "task,value\na,3\n"), File("gold.csv", "task,value\na,3\n")};
+  EvalOptions options{File("labels.csv", "task,value\na,3\n"),
+                      File("gold.csv", "task,value\na,3\n")};
   Result<EvalReport> report = Evaluate(options);
   ASSERT_TRUE(report.ok()) << report.status().message();
   EXPECT_DOUBLE_EQ(report->accuracy(), 1.0);
@@ -91,7 +93,7 @@ TEST_F(EvalTest, MissingLabelColumnIsAnError) {
   std::string labels = File("labels.csv", "task,answer\na,1\n");
   Result<EvalReport> report = Evaluate({labels, File("gold.csv", "task,label\na,1\n")});
   ASSERT_FALSE(report.ok());
-  EXPECT_EQ(report.status().message(), labels + ":1: missing column 'label'");
+  EXPECT_EQ(report.status().message(), labels + ":1: missing column 'label' (header: task,answer)");
 }
 
 TEST_F(EvalTest, DuplicateTaskInLabelsIsAnError) {
@@ -116,8 +118,8 @@ TEST_F(EvalTest, EmptyTaskIdIsAnError) {
 }
 
 TEST_F(EvalTest, NoCommonTaskIsAnError) {
-  Result<EvalReport> report = Evaluate(
-      {File("labels.csv", "task,label\na,1\n"), File("gold.csv", "task,label\nb,1\n")});
+  Result<EvalReport> report =
+      Evaluate({File("labels.csv", "task,label\na,1\n"), File("gold.csv", "task,label\nb,1\n")});
   ASSERT_FALSE(report.ok());
   EXPECT_NE(report.status().message().find("no task of"), std::string::npos);
 }

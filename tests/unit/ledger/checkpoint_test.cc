@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <array>
 #include <string>
 
@@ -98,6 +99,18 @@ TEST(KeyTest, SigningKeyRoundTripsThroughText) {
   const SigningKey parsed = ParseSigningKey(text).value();
   EXPECT_EQ(parsed.public_key, key.public_key);
   EXPECT_EQ(parsed.key_id, key.key_id);
+}
+
+TEST(KeyTest, KeyDataContainingPlusRoundTrips) {
+  // Standard base64 uses '+', the separator of the key text; base64(0x01 || f8 f8 ...) has one.
+  std::array<uint8_t, 32> seed;
+  seed.fill(0xf8);
+  const SigningKey key = SigningKeyFromSeed("tinydata.test/ledger", seed).value();
+  const std::string text = FormatSigningKey(key);
+  ASSERT_GT(std::count(text.begin(), text.end(), '+'), 4);
+  auto parsed = ParseSigningKey(text);
+  ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+  EXPECT_EQ(parsed->public_key, key.public_key);
 }
 
 TEST(KeyTest, VerifierKeyRoundTripsThroughText) {

@@ -116,6 +116,8 @@ export interface Profile {
   pending_aia: number;
   gold_accuracy: number | null;
   accuracy_history: { day: string; accuracy: number }[];
+  /** AIA the next level costs (sent by tinydata serve; not in docs/api.md). */
+  next_level_cost_aia?: number;
 }
 
 export type LeaderboardPeriod = 'daily' | 'weekly' | 'all';
@@ -130,6 +132,7 @@ export interface Checkpoint {
   /** Hex (or base64) of the 32-byte root. */
   root_hash: string;
   timestamp: string | number;
+  /** Ed25519 signature (hex/base64, 64 or 68 bytes) or the whole signed note. */
   signature: string;
   /** Ed25519 public key: hex/base64 of 32 bytes, or a note verifier key "name+id+key". */
   public_key: string;
@@ -144,7 +147,7 @@ export interface Checkpoint {
 
 export interface LedgerEntryProof {
   entry: unknown;
-  /** The entry's canonical bytes (hex or base64), when the server sends them. */
+  /** The entry's canonical bytes (hex or base64), when the server sends them (or as entry.canonical_hex). */
   leaf_input?: string;
   canonical_bytes?: string;
   leaf_hash: string;

@@ -121,7 +121,7 @@ export function LineChart(props: { title: string; points: { label: string; value
         >
           {[0, 0.5, 1].map((t) => (
             <g key={t}>
-              <line x1={left} x2={w - 10} y1={y(t)} y2={y(t)} class="chart-grid" />
+              <line x1={left} x2={w - 10} y1={y(t)} y2={y(t)} class="chart-gridline" />
               <text x={left - 4} y={y(t) + 4} class="chart-tick" text-anchor="end">
                 {Math.round(t * 100)}%
               </text>

@@ -139,7 +139,8 @@ export function entryFields(entry: unknown): EntryFields {
  * hashed; otherwise the bytes are rebuilt from the entry's JSON fields.
  */
 export function entryLeafInput(proof: LedgerEntryProof): { bytes: Uint8Array; fields: EntryFields } {
-  const raw = proof.leaf_input ?? proof.canonical_bytes;
+  const nested = typeof proof.entry === 'object' && proof.entry !== null ? (proof.entry as Record<string, unknown>) : {};
+  const raw = proof.leaf_input ?? proof.canonical_bytes ?? nested.canonical_hex ?? nested.leaf_input;
   if (typeof raw === 'string') {
     const bytes = /^[0-9a-fA-F]*$/.test(raw) && raw.length % 2 === 0 ? fromHex(raw, 'leaf_input') : fromBase64(raw, 'leaf_input');
     return { bytes, fields: decodeEntry(bytes) };
@@ -276,13 +277,14 @@ export async function checkpointKey(cp: Checkpoint): Promise<{ publicKey: Uint8A
 }
 
 /**
- * The signed note behind the checkpoint JSON: the server's `note` verbatim when sent, otherwise
- * rebuilt from origin, tree_size, root_hash, timestamp and signature (64 bytes, or 68 with the key
+ * The signed note behind the checkpoint JSON: the server's `note` verbatim when sent (also as
+ * `signature` holding the whole note, which is how `tinydata serve` sends it), otherwise rebuilt from origin, tree_size, root_hash, timestamp and signature (64 bytes, or 68 with the key
  * id in front). Throws FormatError when neither is possible.
  */
 export async function checkpointNote(cp: Checkpoint, key: { publicKey: Uint8Array; name?: string }): Promise<string> {
   const note = cp.note ?? cp.signed_note;
   if (typeof note === 'string') return note;
+  if (cp.signature.includes('\n\n')) return cp.signature;
   const origin = typeof cp.origin === 'string' ? cp.origin : null;
   if (!origin) throw new FormatError('the server sent neither the signed note nor the log origin');
   const root = decodeFixed(cp.root_hash, 32, 'root_hash');

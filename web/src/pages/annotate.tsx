@@ -412,7 +412,11 @@ function QuestionCard(props: {
       <header class="question-head">
         <h2 id="question-title">{project.title}</h2>
         <span class={`lease${secondsLeft < 30 ? ' lease-low' : ''}`} aria-label={`Time left ${minutes} minutes ${seconds} seconds`}>
-          ⏱ {minutes}:{seconds}
+          <svg class="lease-icon" viewBox="0 0 16 16" width="14" height="14" aria-hidden="true">
+            <circle cx="8" cy="9" r="6" fill="none" stroke="currentColor" stroke-width="1.6" />
+            <path d="M8 5.5V9l2.2 1.6M6.5 1.5h3" fill="none" stroke="currentColor" stroke-width="1.6" stroke-linecap="round" />
+          </svg>{' '}
+          {minutes}:{seconds}
         </span>
       </header>
       <details class="instructions" open>

@@ -80,7 +80,9 @@ export function ProfilePage(props: { user: User }) {
               </div>
             </dl>
             <button class="btn" type="button" onClick={levelUp} disabled={profile.xp_to_next > 0}>
-              {profile.xp_to_next > 0 ? `Level up (needs ${profile.xp_to_next} more XP)` : `Level up to ${profile.level + 1}`}
+              {profile.xp_to_next > 0
+                ? `Level up (needs ${profile.xp_to_next} more XP)`
+                : `Level up to ${profile.level + 1}${profile.next_level_cost_aia ? ` for ${formatAia(profile.next_level_cost_aia)}` : ''}`}
             </button>
             {levelMessage && <Alert kind={levelMessage.kind}>{levelMessage.text}</Alert>}
           </section>

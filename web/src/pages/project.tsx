@@ -1,7 +1,7 @@
 // One project in the requester console: upload tasks, fund rewards, live progress charts,
 // pause/resume and exports.
 
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError } from '../api/client';
 import type { ImportResult, Project, RowError, Stats, TaskFormat } from '../api/types';
 import { BarChart, ColumnChart, CompletionBar, Heatmap } from '../components/charts';
@@ -33,20 +33,28 @@ export function ProjectPage(props: { id: number }) {
     api.project(props.id).then(setProject, (e) => setError(e instanceof ApiError && e.status === 404 ? 'This project does not exist or is not yours.' : errorText(e)));
   }, [props.id]);
 
+  // Polls the stats at once (after an upload) instead of at the next tick.
+  const pollNow = useRef<() => void>(() => undefined);
+
   useEffect(() => {
     let stopped = false;
     let timer: number | undefined;
+    // Only the latest poll schedules the next, so an early poll never starts a second chain.
+    let latest = 0;
     const poll = async () => {
+      window.clearTimeout(timer);
+      const run = ++latest;
       if (document.visibilityState === 'visible') {
         try {
           const s = await api.stats(props.id);
-          if (!stopped) setStats(s);
+          if (!stopped && run === latest) setStats(s);
         } catch {
           // A failed poll keeps the last figures on screen; the next poll tries again.
         }
       }
-      if (!stopped) timer = window.setTimeout(poll, STATS_POLL_MS);
+      if (!stopped && run === latest) timer = window.setTimeout(poll, STATS_POLL_MS);
     };
+    pollNow.current = () => void poll();
     void poll();
     return () => {
       stopped = true;
@@ -84,7 +92,7 @@ export function ProjectPage(props: { id: number }) {
       </div>
       {error && <Alert kind="error">{error}</Alert>}
       <div class="columns">
-        <UploadCard projectId={project.id} />
+        <UploadCard projectId={project.id} onImported={() => pollNow.current()} />
         <FundCard projectId={project.id} initialBudget={project.budget_aia} />
       </div>
       <section class="card" aria-labelledby="progress-title">
@@ -145,7 +153,7 @@ export function ProjectPage(props: { id: number }) {
   );
 }
 
-function UploadCard(props: { projectId: number }) {
+function UploadCard(props: { projectId: number; onImported: () => void }) {
   const [file, setFile] = useState<File | null>(null);
   const [format, setFormat] = useState<TaskFormat>('jsonl');
   const [busy, setBusy] = useState(false);
@@ -165,6 +173,7 @@ function UploadCard(props: { projectId: number }) {
     setRowErrors([]);
     try {
       setResult(await api.importTasks(props.projectId, format, file));
+      props.onImported();
     } catch (e) {
       if (e instanceof ApiError && e.rowErrors.length > 0) {
         setRowErrors(e.rowErrors);
@@ -271,8 +280,9 @@ function FundCard(props: { projectId: number; initialBudget?: number }) {
     <section class="card" aria-labelledby="fund-title">
       <h2 id="fund-title">Reward budget</h2>
       <p class="big-number" data-testid="budget">
-        {budget === undefined ? 'Not funded yet' : formatAia(budget)}
+        {budget === undefined ? '—' : formatAia(budget)}
       </p>
+      {budget === undefined && <p class="hint">The budget is shown after you add funds (the project record does not carry it).</p>}
       <form onSubmit={fund} class="inline-form">
         <label for="fund-amount">Amount (AIA)</label>
         <input id="fund-amount" type="number" min={1} step={1} value={amount} onInput={(e) => setAmount(e.currentTarget.value)} />

@@ -1,7 +1,6 @@
-#include "tinydata/cli/csv_reader.h"
+#include "tinydata/io/csv_reader.h"
 
 #include <gtest/gtest.h>
-
 #include <unistd.h>
 
 #include <cstdio>
@@ -9,7 +8,7 @@
 #include <string>
 #include <vector>
 
-namespace tinydata::cli {
+namespace tinydata::io {
 namespace {
 
 class CsvReaderTest : public ::testing::Test {
@@ -59,8 +58,8 @@ TEST_F(CsvReaderTest, UnquotesFieldsWithCommasQuotesAndLineBreaks) {
   Result<CsvReader> reader =
       CsvReader::Open(WriteFile("task,label\n\"a,b\",\"say \"\"x\"\"\"\n\"two\nlines\",z\n"));
   ASSERT_TRUE(reader.ok());
-  EXPECT_EQ(Rows(*reader), (std::vector<std::vector<std::string>>{{"a,b", "say \"x\""},
-                                                                  {"two\nlines", "z"}}));
+  EXPECT_EQ(Rows(*reader),
+            (std::vector<std::vector<std::string>>{{"a,b", "say \"x\""}, {"two\nlines", "z"}}));
 }
 
 TEST_F(CsvReaderTest, AcceptsCrlfAndSkipsBlankLines) {
@@ -108,7 +107,8 @@ TEST_F(CsvReaderTest, RequireColumnNamesTheMissingColumn) {
   ASSERT_TRUE(reader.ok());
   Result<int> column = reader->RequireColumn("label");
   ASSERT_FALSE(column.ok());
-  EXPECT_EQ(column.status().message(), path + ":1: missing column 'label'");
+  EXPECT_EQ(column.status().message(), path + ":1: missing column 'label' (header: task,value)");
+  EXPECT_EQ(column.status().field(), "label");
 }
 
 TEST_F(CsvReaderTest, EmptyFileIsAnError) {
@@ -123,6 +123,39 @@ TEST_F(CsvReaderTest, DuplicateHeaderColumnIsAnError) {
   EXPECT_NE(reader.status().message().find("duplicate column 'task'"), std::string::npos);
 }
 
+TEST_F(CsvReaderTest, AllowsEmptyHeaderNamesSuchAsAnIndexColumn) {
+  Result<CsvReader> reader = CsvReader::Open(WriteFile(",task,label\n0,a,1\n"));
+  ASSERT_TRUE(reader.ok()) << reader.status().message();
+  EXPECT_EQ(reader->ColumnIndex("task"), 1);
+  EXPECT_EQ(Rows(*reader), (std::vector<std::vector<std::string>>{{"0", "a", "1"}}));
+}
+
+TEST_F(CsvReaderTest, SkipsAUtf8ByteOrderMark) {
+  Result<CsvReader> reader = CsvReader::Open(WriteFile("\xEF\xBB\xBFtask,label\na,1\n"));
+  ASSERT_TRUE(reader.ok());
+  EXPECT_EQ(reader->ColumnIndex("task"), 0);
+}
+
+TEST_F(CsvReaderTest, TextAfterAClosingQuoteIsAnError) {
+  std::string path = WriteFile("task,label\n\"a\"b,1\n");
+  Result<CsvReader> reader = CsvReader::Open(path);
+  ASSERT_TRUE(reader.ok());
+  std::string error;
+  Rows(*reader, &error);
+  EXPECT_NE(error.find(path + ":2: unexpected character after a closing quote"), std::string::npos)
+      << error;
+}
+
+TEST_F(CsvReaderTest, ReportsOffsetAndSizeForProgress) {
+  std::string path = WriteFile("task,label\na,1\n");
+  Result<CsvReader> reader = CsvReader::Open(path);
+  ASSERT_TRUE(reader.ok());
+  EXPECT_EQ(reader->offset(), 11u);
+  Rows(*reader);
+  EXPECT_EQ(reader->offset(), reader->size());
+  EXPECT_EQ(reader->size(), 15u);
+}
+
 TEST_F(CsvReaderTest, MissingFileIsNotFoundWithThePath) {
   Result<CsvReader> reader = CsvReader::Open("/nonexistent/gold.csv");
   ASSERT_FALSE(reader.ok());
@@ -131,4 +164,4 @@ TEST_F(CsvReaderTest, MissingFileIsNotFoundWithThePath) {
 }
 
 }  // namespace
-}  // namespace tinydata::cli
+}  // namespace tinydata::io

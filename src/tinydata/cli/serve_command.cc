@@ -1,0 +1,349 @@
+#include "tinydata/cli/serve_command.h"
+
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <boost/asio/thread_pool.hpp>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <system_error>
+#include <thread>
+#include <utility>
+
+#include "tinydata/cli/app.h"
+#include "tinydata/http/api.h"
+#include "tinydata/http/api_meta.h"
+#include "tinydata/http/server.h"
+#include "tinydata/http/static_files.h"
+#include "tinydata/io/task_import.h"
+#include "tinydata/service/game_service.h"
+#include "tinydata/service/ledger_service.h"
+
+namespace tinydata::cli {
+
+namespace fs = std::filesystem;
+
+OpenedPlatform::~OpenedPlatform() {
+  // The platform queues writes to the store; drop it first, then make everything durable.
+  platform.reset();
+  if (store) store->Close();
+}
+
+Result<OpenedPlatform> OpenPlatformAt(const std::string& path,
+                                      const store::StoreOptions& store_options,
+                                      const service::PlatformOptions& platform_options) {
+  if (path.empty()) return Status::InvalidArgument("must not be empty", "database");
+  const fs::path parent = fs::path(path).parent_path();
+  if (!parent.empty()) {
+    std::error_code ec;
+    fs::create_directories(parent, ec);
+    if (ec) {
+      return Status::Unavailable("cannot create the directory " + parent.string() + ": " +
+                                 ec.message());
+    }
+  }
+  OpenedPlatform opened;
+  TD_ASSIGN_OR_RETURN(opened.store, store::OpenStore(path, store_options));
+  opened.clock = std::make_unique<service::SystemClock>();
+  TD_ASSIGN_OR_RETURN(opened.platform, service::Platform::Open(opened.store.get(),
+                                                               opened.clock.get(),
+                                                               platform_options));
+  return opened;
+}
+
+service::Principal OperatorPrincipal() {
+  service::Principal principal;
+  principal.user_id = 0;
+  principal.roles = store::kRoleAdmin | store::kRoleRequester;
+  principal.level = 1 << 20;
+  return principal;
+}
+
+namespace {
+
+struct DemoItem {
+  const char* text;
+  const char* gold;  // nullptr: not a gold item
+};
+
+// Short product reviews: easy enough that a newcomer's first answers are right, with a few
+// gold items to show the instant feedback.
+constexpr DemoItem kDemoItems[] = {
+    {"The battery lasts two full days and it charges in under an hour. Love it.", "positive"},
+    {"Stopped working after a week and support never answered my emails.", "negative"},
+    {"Exactly as described, arrived early, would buy again.", nullptr},
+    {"The strap broke the first time I used it.", nullptr},
+    {"Sound quality is crisp and the noise cancelling is excellent.", "positive"},
+    {"Way too small, the picture on the website is misleading.", nullptr},
+    {"Setup took two minutes and everything just worked.", nullptr},
+    {"It smells of burnt plastic whenever it runs.", "negative"},
+    {"Comfortable, warm and the colour matches the photos.", nullptr},
+    {"The app crashes every time I try to pair it.", nullptr},
+    {"Great value for the price, my kids use it every day.", nullptr},
+    {"Arrived with a cracked screen and the box was soaked.", nullptr},
+    {"Sturdy, quiet and easy to clean. Five stars.", nullptr},
+    {"The instructions were missing and two screws were the wrong size.", nullptr},
+    {"My coffee tastes better than it ever did with the old machine.", nullptr},
+    {"Returned it: the fan is louder than a hair dryer.", nullptr},
+    {"Perfect fit for my phone and the buttons still click nicely.", nullptr},
+    {"Charges slowly and gets very hot.", nullptr},
+    {"Beautiful print quality, the colours really pop.", nullptr},
+    {"The zipper jammed on day one and tore the fabric.", nullptr},
+};
+
+std::string DemoTasksJsonl() {
+  std::string out;
+  for (const DemoItem& item : kDemoItems) {
+    nlohmann::json row = {{"data", {{"text", item.text}}}};
+    if (item.gold != nullptr) row["gold"] = item.gold;
+    out += row.dump();
+    out += '\n';
+  }
+  return out;
+}
+
+// Structured log lines: `2026-11-25T08:14:34.123Z info key=value ...` on stderr.
+void ConfigureLogging(const std::string& level) {
+  auto logger = std::make_shared<spdlog::logger>(
+      "tinydata", std::make_shared<spdlog::sinks::stderr_color_sink_mt>());
+  logger->set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %l %v", spdlog::pattern_time_type::utc);
+  logger->set_level(spdlog::level::from_str(level));
+  logger->flush_on(spdlog::level::info);
+  spdlog::set_default_logger(logger);
+}
+
+std::string StatsLine(const store::WriteStats& s) {
+  return fmt::format(
+      "commits={} batches={} failed_batches={} answers={} answers_per_commit={:.2f} "
+      "max_answers_per_commit={} max_batches_per_commit={}",
+      s.commits, s.batches, s.failed_batches, s.answers,
+      s.commits == 0 ? 0.0 : static_cast<double>(s.answers) / static_cast<double>(s.commits),
+      s.max_answers_per_commit, s.max_batches_per_commit);
+}
+
+// Runs the platform's maintenance every `period` until Stop().
+class MaintenanceLoop {
+ public:
+  MaintenanceLoop(service::Platform& platform, std::chrono::seconds period)
+      : platform_(platform), period_(period), thread_([this] { Run(); }) {}
+  ~MaintenanceLoop() { Stop(); }
+
+  void Stop() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    if (thread_.joinable()) thread_.join();
+  }
+
+ private:
+  void Run() {
+    std::unique_lock<std::mutex> lock(mu_);
+    while (!cv_.wait_for(lock, period_, [this] { return stop_; })) {
+      lock.unlock();
+      const auto start = std::chrono::steady_clock::now();
+      Status status = platform_.RunMaintenance();
+      const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::steady_clock::now() - start)
+                          .count();
+      if (status.ok()) {
+        spdlog::info("maintenance status=ok duration_ms={} {}", ms,
+                     StatsLine(platform_.write_stats()));
+      } else {
+        spdlog::warn("maintenance status=error duration_ms={} error=\"{}\"", ms,
+                     status.ToString());
+      }
+      lock.lock();
+    }
+  }
+
+  service::Platform& platform_;
+  const std::chrono::seconds period_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stop_ = false;
+  std::thread thread_;
+};
+
+}  // namespace
+
+Result<std::optional<int64_t>> SeedDemo(service::Platform& platform) {
+  // The demo requester's existence is the marker, so a restart with --demo seeds nothing.
+  Result<store::User> requester = [&]() -> Result<store::User> {
+    return platform.AddUser(kDemoRequesterEmail, kDemoRequesterPassword, "Demo requester",
+                            store::kRoleRequester);
+  }();
+  if (!requester.ok()) {
+    if (requester.status().code() == StatusCode::kAlreadyExists) {
+      return std::optional<int64_t>();
+    }
+    return requester.status();
+  }
+  service::Principal owner;
+  owner.user_id = requester->id;
+  owner.roles = requester->roles;
+  owner.level = requester->level;
+  const nlohmann::json input = {
+      {"title", "Product review sentiment"},
+      {"instructions",
+       "Read the customer review and choose whether it is positive or negative about the "
+       "product."},
+      {"question",
+       {{"type", "single_choice"},
+        {"options",
+         {{{"value", "positive"}, {"label", "Positive"}},
+          {{"value", "negative"}, {"label", "Negative"}}}}}},
+      {"domain", "general"},
+      {"tier", 1},
+      {"min_level", 1},
+      {"overlap", {{"min_answers", 3}, {"max_answers", 5}, {"target_confidence", 0.9}}},
+      {"reward_aia", 10},
+      {"gold_rate", 0.2}};
+  TD_ASSIGN_OR_RETURN(store::Project project, platform.CreateProject(owner, input));
+  service::ImportOutcome imported =
+      platform.ImportTasks(owner, project.id, io::TaskFormat::kJsonl, DemoTasksJsonl());
+  if (!imported.status.ok()) {
+    std::string message = "demo import failed: " + imported.status.message();
+    for (const io::ImportRowError& e : imported.row_errors) {
+      message += "; line " + std::to_string(e.line) + " " + e.field + ": " + e.message;
+    }
+    return Status::Internal(message);
+  }
+  return std::optional<int64_t>(project.id);
+}
+
+std::optional<fs::path> FindWebRoot() {
+  auto has_index = [](const fs::path& dir) {
+    std::error_code ec;
+    return fs::is_regular_file(dir / "index.html", ec);
+  };
+  std::error_code ec;
+  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    for (fs::path dir = exe.parent_path(); !dir.empty(); dir = dir.parent_path()) {
+      if (has_index(dir / "web" / "dist")) return dir / "web" / "dist";
+      if (dir == dir.root_path()) break;
+    }
+  }
+  const fs::path cwd = fs::current_path(ec);
+  if (!ec && has_index(cwd / "web" / "dist")) return cwd / "web" / "dist";
+  return std::nullopt;
+}
+
+Status RunServe(const ServeOptions& options) {
+  ConfigureLogging(options.log_level);
+  http::ServerOptions server_options;
+  TD_RETURN_IF_ERROR(http::ParseListenAddress(options.listen, &server_options, "listen"));
+  if (options.lease_seconds < 1) {
+    return Status::InvalidArgument("must be at least 1", "lease-seconds");
+  }
+  if (options.maintenance_seconds < 1) {
+    return Status::InvalidArgument("must be at least 1", "maintenance-seconds");
+  }
+  server_options.threads = options.threads;
+  server_options.shutdown_on_signals = true;
+  server_options.access_log = options.access_log;
+
+  store::StoreOptions store_options;
+  store_options.synchronous = options.synchronous;
+  service::PlatformOptions platform_options;
+  platform_options.lease_seconds = options.lease_seconds;
+  TD_ASSIGN_OR_RETURN(OpenedPlatform opened,
+                      OpenPlatformAt(options.database, store_options, platform_options));
+  service::Platform& platform = *opened.platform;
+  spdlog::info("database path={} synchronous={}", options.database, options.synchronous);
+
+  if (options.demo) {
+    TD_ASSIGN_OR_RETURN(std::optional<int64_t> demo, SeedDemo(platform));
+    if (demo) {
+      spdlog::info("demo seeded project_id={} requester={} password={}", *demo,
+                   kDemoRequesterEmail, kDemoRequesterPassword);
+    } else {
+      spdlog::info("demo already seeded requester={}", kDemoRequesterEmail);
+    }
+  }
+
+  fs::path web_root;
+  if (!options.web_root.empty()) {
+    web_root = options.web_root;
+  } else if (std::optional<fs::path> found = FindWebRoot()) {
+    web_root = *found;
+  } else {
+    web_root = "web/dist";
+    spdlog::warn("web root not found (build it with `make web`); serving the API only");
+  }
+
+  boost::asio::thread_pool blocking_pool(2);
+  http::ApiContext context;
+  context.platform = &platform;
+  context.blocking_pool = &blocking_pool;
+  context.version = Version();
+  // Rewards and the verifiable ledger (issue 4): settlement of retired tasks, game endpoints,
+  // and the sequencer that signs checkpoints every few seconds.
+  TD_ASSIGN_OR_RETURN(std::unique_ptr<service::GameService> game,
+                      service::GameService::Create(opened.store.get(), opened.clock.get(), {}));
+  platform.SetRetirementHook(game->MakeRetirementHook());
+  game->SetLevelChangedListener([&platform](int64_t user_id) { platform.InvalidateUser(user_id); });
+  TD_ASSIGN_OR_RETURN(std::unique_ptr<service::LedgerService> ledger,
+                      service::LedgerService::Open(opened.store.get(), opened.clock.get()));
+  context.game = game.get();
+  context.ledger = ledger.get();
+  http::Router router;
+  http::RegisterApi(router, context);
+  http::StaticFiles static_files(web_root);
+  router.SetFallback(static_files.AsHandler());
+
+  {
+    http::Server server(server_options, std::move(router));
+    TD_RETURN_IF_ERROR(server.Start());
+    spdlog::info("listening address={}:{} web_root={} lease_seconds={} pid={}",
+                 server_options.address, server.port(), web_root.string(), options.lease_seconds,
+                 static_cast<long>(getpid()));
+    MaintenanceLoop maintenance(platform, std::chrono::seconds(options.maintenance_seconds));
+    service::SequencerJob sequencer(ledger.get(), std::chrono::seconds(2));
+    server.Wait();
+    spdlog::info("shutting down: requests drained");
+    maintenance.Stop();
+    sequencer.Stop();
+  }
+  blocking_pool.join();
+  opened.store->Flush();
+  spdlog::info("stopped {}", StatsLine(platform.write_stats()));
+  return Status::Ok();
+}
+
+void RegisterServeCommand(CLI::App& app) {
+  auto options = std::make_shared<ServeOptions>();
+  CLI::App* cmd = app.add_subcommand("serve", "Run the annotation server (API and web app).");
+  cmd->add_option("--listen", options->listen, "Address to listen on, host:port")
+      ->capture_default_str();
+  cmd->add_option("--database", options->database, "SQLite database file (created if missing)")
+      ->capture_default_str();
+  cmd->add_flag("--demo", options->demo,
+                "Seed a demo requester and project on first start, so a new user can answer");
+  cmd->add_option("--web-root", options->web_root,
+                  "Directory of the built web app (default: <repo>/web/dist)");
+  cmd->add_option("--lease-seconds", options->lease_seconds,
+                  "How long a leased task stays reserved for its annotator")
+      ->capture_default_str();
+  cmd->add_option("--threads", options->threads, "I/O threads (0: one per core)")
+      ->capture_default_str();
+  cmd->add_option("--synchronous", options->synchronous,
+                  "full: fsync every commit; normal: a crash of the machine may lose the last "
+                  "commits")
+      ->check(CLI::IsMember({"full", "normal"}))
+      ->capture_default_str();
+  cmd->add_option("--maintenance-seconds", options->maintenance_seconds,
+                  "Period of re-inference and lease expiry")
+      ->capture_default_str();
+  cmd->add_option("--log-level", options->log_level, "trace|debug|info|warn|error")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}))
+      ->capture_default_str();
+  cmd->add_flag("!--no-access-log", options->access_log, "Do not log one line per request");
+  cmd->callback([options] { ExitOnError("serve", RunServe(*options)); });
+}
+
+}  // namespace tinydata::cli

@@ -1,0 +1,82 @@
+// `tinydata serve`: the annotation server.
+//
+//   tinydata serve --listen 127.0.0.1:8080 --database var/tinydata.db [--demo]
+//                  [--web-root web/dist] [--lease-seconds 300] [--threads N]
+//                  [--synchronous full|normal] [--maintenance-seconds 60]
+//                  [--log-level info] [--no-access-log]
+//
+// Opens (or creates) the SQLite database, loads the platform, optionally seeds the demo project,
+// serves the API and the web app, runs the periodic maintenance (re-inference, lease expiry)
+// and logs structured `key=value` lines with spdlog. SIGTERM/SIGINT stop it gracefully:
+// requests in flight finish, every acknowledged write is durable, exit code 0.
+//
+// Also the helpers that `user`, `import` and `export` share with it.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "tinydata/core/status.h"
+#include "tinydata/service/clock.h"
+#include "tinydata/service/platform.h"
+#include "tinydata/store/store.h"
+
+namespace tinydata::cli {
+
+struct ServeOptions {
+  std::string listen = "127.0.0.1:8080";
+  std::string database = "var/tinydata.db";
+  bool demo = false;
+  std::string web_root;  // empty: FindWebRoot()
+  int64_t lease_seconds = 300;
+  int threads = 0;  // I/O threads; 0: one per core
+  std::string synchronous = "full";
+  int64_t maintenance_seconds = 60;
+  std::string log_level = "info";
+  bool access_log = true;
+};
+
+void RegisterServeCommand(CLI::App& app);
+
+// Runs the server until SIGTERM/SIGINT. Errors: a bad option value (naming it), a database
+// that cannot be opened, a port that cannot be bound.
+Status RunServe(const ServeOptions& options);
+
+// The store, clock and platform of one database, closed in the right order on destruction.
+struct OpenedPlatform {
+  std::unique_ptr<store::Store> store;
+  std::unique_ptr<service::SystemClock> clock;
+  std::unique_ptr<service::Platform> platform;
+
+  OpenedPlatform() = default;
+  OpenedPlatform(OpenedPlatform&&) = default;
+  OpenedPlatform& operator=(OpenedPlatform&&) = default;
+  ~OpenedPlatform();
+};
+
+// Opens the database at `path` (creating its directory and the file when missing) and loads
+// the platform from it.
+Result<OpenedPlatform> OpenPlatformAt(const std::string& path,
+                                      const store::StoreOptions& store_options,
+                                      const service::PlatformOptions& platform_options);
+
+// The principal the offline commands (import, export) act as: an administrator.
+service::Principal OperatorPrincipal();
+
+inline constexpr char kDemoRequesterEmail[] = "demo-requester@tinydata.local";
+inline constexpr char kDemoRequesterPassword[] = "demo-requester";
+
+// Seeds the demo when it is not there yet (no user kDemoRequesterEmail): a requester and an
+// active single-choice text project with a few gold items, so a newly registered annotator can
+// answer at once. Returns the demo project's id, or nullopt when it was already seeded.
+Result<std::optional<int64_t>> SeedDemo(service::Platform& platform);
+
+// Where the built web app is: the first of <repo>/web/dist found by walking up from the
+// executable's directory, then ./web/dist, that holds an index.html. nullopt when none does.
+std::optional<std::filesystem::path> FindWebRoot();
+
+}  // namespace tinydata::cli

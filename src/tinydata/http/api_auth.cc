@@ -1,0 +1,155 @@
+#include "tinydata/http/api_auth.h"
+
+#include <spdlog/spdlog.h>
+
+#include "tinydata/http/api_json.h"
+
+namespace tinydata::http {
+
+namespace {
+
+using nlohmann::json;
+using beast_http::verb;
+
+json SessionJson(const service::Session& session) {
+  return {{"user", service::UserJson(session.user)}, {"token", session.token}};
+}
+
+void AddAuthSchemas(ApiRoutes& routes) {
+  routes.AddSchema(
+      "User",
+      {{"type", "object"},
+       {"required",
+        {"id", "email", "display_name", "roles", "level", "xp", "referral_code", "created_at"}},
+       {"properties",
+        {{"id", {{"type", "integer"}}},
+         {"email", {{"type", "string"}}},
+         {"display_name", {{"type", "string"}}},
+         {"roles",
+          {{"type", "array"},
+           {"items",
+            {{"type", "string"}, {"enum", {"annotator", "requester", "verifier", "admin"}}}}}},
+         {"level", {{"type", "integer"}}},
+         {"xp", {{"type", "integer"}}},
+         {"referral_code", {{"type", "string"}}},
+         {"created_at", {{"type", "string"}, {"format", "date-time"}}}}}});
+  routes.AddSchema("Session", {{"type", "object"},
+                               {"required", {"user", "token"}},
+                               {"properties",
+                                {{"user", {{"$ref", "#/components/schemas/User"}}},
+                                 {"token", {{"type", "string"}}}}}});
+  routes.AddSchema("RegisterRequest",
+                   {{"type", "object"},
+                    {"required", {"email", "password"}},
+                    {"additionalProperties", false},
+                    {"properties",
+                     {{"email", {{"type", "string"}, {"format", "email"}}},
+                      {"password", {{"type", "string"}, {"minLength", 8}}},
+                      {"display_name", {{"type", "string"}}},
+                      {"role", {{"type", "string"}, {"enum", {"annotator", "requester"}}}},
+                      {"referral_code", {{"type", "string"}}}}}});
+  routes.AddSchema("LoginRequest", {{"type", "object"},
+                                    {"required", {"email", "password"}},
+                                    {"additionalProperties", false},
+                                    {"properties",
+                                     {{"email", {{"type", "string"}}},
+                                      {"password", {{"type", "string"}}}}}});
+}
+
+struct RegisterInput {
+  service::RegisterRequest request;
+  std::optional<std::string> referral_code;
+};
+
+Result<RegisterInput> DecodeRegister(const Request& request) {
+  TD_ASSIGN_OR_RETURN(json body, ParseJsonBody(request));
+  JsonObjectReader in(body);
+  TD_RETURN_IF_ERROR(
+      in.RejectUnknown({"email", "password", "display_name", "role", "referral_code"}));
+  RegisterInput input;
+  service::RegisterRequest& out = input.request;
+  TD_ASSIGN_OR_RETURN(out.email, in.String("email"));
+  TD_ASSIGN_OR_RETURN(out.password, in.String("password"));
+  TD_ASSIGN_OR_RETURN(std::optional<std::string> display_name, in.OptionalString("display_name"));
+  if (display_name) out.display_name = std::move(*display_name);
+  TD_ASSIGN_OR_RETURN(std::optional<std::string> role, in.OptionalString("role"));
+  if (role) out.role = std::move(*role);
+  TD_ASSIGN_OR_RETURN(input.referral_code, in.OptionalString("referral_code"));
+  return input;
+}
+
+}  // namespace
+
+void RegisterAuthRoutes(ApiRoutes& routes, const ApiContext& context) {
+  AddAuthSchemas(routes);
+  service::Platform* platform = context.platform;
+  service::GameService* game = context.game;
+
+  routes.AddAsync(verb::post, "/api/v1/auth/register",
+                  Doc("auth", "Create an account (annotator or requester) and sign in")
+                      .Public()
+                      .JsonBody("RegisterRequest")
+                      .Returns(201, "Session")
+                      .Also(404, "unknown referral_code")
+                      .Also(409, "the email is already registered"),
+                  Blocking(context, [platform, game](Request& request) -> Response {
+                    Result<RegisterInput> input = DecodeRegister(request);
+                    if (!input.ok()) return ErrorReply(input.status());
+                    const std::optional<std::string>& code = input->referral_code;
+                    const bool refer = code && !code->empty() && game != nullptr;
+                    // An unknown code is refused before the account exists, so the user can
+                    // correct it and sign up again.
+                    if (refer) {
+                      if (Status s = game->CheckReferralCode(*code); !s.ok()) return ErrorReply(s);
+                    }
+                    Result<service::Session> session = platform->Register(input->request);
+                    if (session.ok() && refer) {
+                      // A brand-new user can be neither the code's owner nor in its chain, so
+                      // only a store failure lands here; the account stays and the referral
+                      // can be redeemed later through POST /api/v1/me/referrer.
+                      if (Status s = game->RedeemReferral(session->user.id, *code); !s.ok()) {
+                        spdlog::warn("event=referral_failed user={} reason={}", session->user.id,
+                                     s.ToString());
+                      }
+                    }
+                    return ReplyFromResult(session, SessionJson, beast_http::status::created);
+                  }));
+
+  routes.AddAsync(verb::post, "/api/v1/auth/login",
+                  Doc("auth", "Sign in with email and password")
+                      .Public()
+                      .JsonBody("LoginRequest")
+                      .Returns(200, "Session"),
+                  Blocking(context, [platform](Request& request) -> Response {
+                    Result<json> body = ParseJsonBody(request);
+                    if (!body.ok()) return ErrorReply(body.status());
+                    JsonObjectReader in(*body);
+                    if (Status s = in.RejectUnknown({"email", "password"}); !s.ok()) {
+                      return ErrorReply(s);
+                    }
+                    Result<std::string> email = in.String("email");
+                    if (!email.ok()) return ErrorReply(email.status());
+                    Result<std::string> password = in.String("password");
+                    if (!password.ok()) return ErrorReply(password.status());
+                    return ReplyFromResult(platform->Login(*email, *password), SessionJson);
+                  }));
+
+  routes.AddAsync(verb::post, "/api/v1/auth/logout",
+                  Doc("auth", "Revoke the presented bearer token").Returns(204),
+                  AuthedBlocking(context, [platform](Request& request,
+                                                     const service::Principal&) -> Response {
+                    Result<std::string_view> token = BearerToken(request);
+                    if (!token.ok()) return ErrorReply(token.status());
+                    Status status = platform->Logout(*token);
+                    if (!status.ok()) return ErrorReply(status);
+                    return NoContentReply();
+                  }));
+
+  routes.Add(verb::get, "/api/v1/me",
+             Doc("auth", "The signed-in user").Returns(200, "User"),
+             Authed(context, [platform](Request&, const service::Principal& caller) {
+               return ReplyFromResult(platform->GetUser(caller.user_id), service::UserJson);
+             }));
+}
+
+}  // namespace tinydata::http

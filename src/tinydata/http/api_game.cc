@@ -1,0 +1,203 @@
+#include "tinydata/http/api_game.h"
+
+#include <cstdio>
+#include <random>
+#include <string>
+#include <utility>
+
+#include "tinydata/http/api_annotate.h"
+#include "tinydata/http/api_json.h"
+#include "tinydata/service/game_service.h"
+
+namespace tinydata::http {
+namespace {
+
+using beast_http::verb;
+using nlohmann::json;
+
+json IntProp() { return {{"type", "integer"}}; }
+
+void AddGameSchemas(ApiRoutes& routes) {
+  routes.AddSchema("Checkin", {{"type", "object"},
+                               {"required", {"day", "streak", "bonus_aia"}},
+                               {"properties",
+                                {{"day", {{"type", "string"}, {"format", "date"}}},
+                                 {"streak", IntProp()},
+                                 {"bonus_aia", IntProp()},
+                                 {"withheld_aia", IntProp()}}}});
+  routes.AddSchema(
+      "Profile",
+      {{"type", "object"},
+       {"required", {"user", "level", "xp", "xp_to_next", "streak", "balances", "pending_aia"}},
+       {"properties",
+        {{"user", {{"$ref", "#/components/schemas/User"}}},
+         {"level", IntProp()},
+         {"xp", IntProp()},
+         {"xp_to_next", IntProp()},
+         {"next_level_xp", {{"type", "integer"}, {"nullable", true}}},
+         {"next_level_cost_aia", {{"type", "integer"}, {"nullable", true}}},
+         {"streak", IntProp()},
+         {"balances",
+          {{"type", "object"}, {"properties", {{"AIA", IntProp()}, {"AGT", IntProp()}}}}},
+         {"pending_aia", IntProp()},
+         {"gold_accuracy", {{"type", "number"}, {"nullable", true}}},
+         {"accuracy_history",
+          {{"type", "array"},
+           {"items",
+            {{"type", "object"},
+             {"properties",
+              {{"day", {{"type", "string"}, {"format", "date"}}},
+               {"accuracy", {{"type", "number"}}},
+               {"gold_answers", IntProp()}}}}}}},
+         {"reputation", IntProp()},
+         {"paused", {{"type", "boolean"}}},
+         {"paused_until", {{"type", "string"}, {"format", "date-time"}}}}}});
+  routes.AddSchema(
+      "LevelUp",
+      {{"type", "object"}, {"required", {"level"}}, {"properties", {{"level", IntProp()}}}});
+  routes.AddSchema("Leaderboard",
+                   {{"type", "object"},
+                    {"required", {"period", "entries"}},
+                    {"properties",
+                     {{"period", {{"type", "string"}, {"enum", {"daily", "weekly", "all"}}}},
+                      {"entries",
+                       {{"type", "array"},
+                        {"items",
+                         {{"type", "object"},
+                          {"properties",
+                           {{"rank", IntProp()},
+                            {"display_name", {{"type", "string"}}},
+                            {"xp", IntProp()}}}}}}}}}});
+  routes.AddSchema("ReferrerInput", {{"type", "object"},
+                                     {"required", {"referral_code"}},
+                                     {"additionalProperties", false},
+                                     {"properties", {{"referral_code", {{"type", "string"}}}}}});
+  routes.AddSchema("FundInput",
+                   {{"type", "object"},
+                    {"required", {"amount_aia"}},
+                    {"additionalProperties", false},
+                    {"properties", {{"amount_aia", {{"type", "integer"}, {"minimum", 1}}}}}});
+  routes.AddSchema("Budget", {{"type", "object"},
+                              {"required", {"budget_aia"}},
+                              {"properties", {{"budget_aia", IntProp()}}}});
+}
+
+Response Reply(const Result<json>& result) {
+  return result.ok() ? JsonReply(*result) : ErrorReply(result.status());
+}
+
+Result<json> Fund(service::Platform& platform, service::GameService& game, Request& request,
+                  const service::Principal& caller) {
+  const int64_t project_id = *request.PathInt("id");
+  // NotFound unless the caller owns the project (or is an admin).
+  TD_ASSIGN_OR_RETURN(store::Project project, platform.GetProject(caller, project_id));
+  TD_ASSIGN_OR_RETURN(json body, ParseJsonBody(request));
+  JsonObjectReader in(body);
+  TD_RETURN_IF_ERROR(in.RejectUnknown({"amount_aia"}));
+  TD_ASSIGN_OR_RETURN(int64_t amount, in.Int("amount_aia"));
+  std::string key(request.header("Idempotency-Key"));
+  if (key.empty()) {
+    // Without a key every request is a new funding, so it gets a reference of its own.
+    std::random_device random;
+    char buf[17];
+    std::snprintf(buf, sizeof buf, "%08x%08x", random(), random());
+    key = std::string("auto-") + buf;
+  }
+  TD_ASSIGN_OR_RETURN(int64_t budget, game.FundProject(project.id, amount, key));
+  return json{{"budget_aia", budget}};
+}
+
+}  // namespace
+
+void RegisterGameRoutes(ApiRoutes& routes, const ApiContext& context) {
+  if (context.game == nullptr) return;
+  AddGameSchemas(routes);
+  service::GameService* game = context.game;
+  service::Platform* platform = context.platform;
+
+  routes.AddAsync(verb::post, "/api/v1/checkins",
+                  Doc("game", "Check in for today (UTC); pays the streak bonus")
+                      .Returns(200, "Checkin")
+                      .Also(409, "already checked in today"),
+                  AuthedBlocking(context, [game](Request&, const service::Principal& caller) {
+                    auto outcome = game->CheckIn(caller.user_id);
+                    if (!outcome.ok()) return ErrorReply(outcome.status());
+                    return JsonReply(service::CheckinJson(*outcome));
+                  }));
+
+  routes.AddAsync(verb::get, "/api/v1/me/profile",
+                  Doc("game", "The caller's level, XP, streak, balances and gold accuracy")
+                      .Returns(200, "Profile"),
+                  AuthedBlocking(context, [game](Request&, const service::Principal& caller) {
+                    auto profile = game->GetProfile(caller.user_id);
+                    if (!profile.ok()) return ErrorReply(profile.status());
+                    return JsonReply(service::ProfileJson(*profile));
+                  }));
+
+  routes.AddAsync(verb::post, "/api/v1/me/level-up",
+                  Doc("game", "Buy the next level with AIA")
+                      .Returns(200, "LevelUp")
+                      .Also(409, "XP or balance is short, or already at the top level"),
+                  AuthedBlocking(context, [game](Request&, const service::Principal& caller) {
+                    auto level = game->LevelUp(caller.user_id);
+                    if (!level.ok()) return ErrorReply(level.status());
+                    return JsonReply(json{{"level", *level}});
+                  }));
+
+  routes.AddAsync(
+      verb::post, "/api/v1/me/referrer",
+      Doc("game", "Record who referred the caller (once)")
+          .JsonBody("ReferrerInput")
+          .Returns(204)
+          .Also(409, "the caller already has a referrer, or the referral would loop"),
+      AuthedBlocking(context, [game](Request& request, const service::Principal& caller) {
+        Result<json> body = ParseJsonBody(request);
+        if (!body.ok()) return ErrorReply(body.status());
+        JsonObjectReader in(*body);
+        if (Status s = in.RejectUnknown({"referral_code"}); !s.ok()) return ErrorReply(s);
+        Result<std::string> code = in.String("referral_code");
+        if (!code.ok()) return ErrorReply(code.status());
+        Status status = game->RedeemReferral(caller.user_id, *code);
+        return status.ok() ? NoContentReply() : ErrorReply(status);
+      }));
+
+  routes.AddAsync(
+      verb::get, "/api/v1/leaderboard",
+      Doc("game", "Users with the most XP today, this week (from Monday, UTC) or ever")
+          .Returns(200, "Leaderboard")
+          .Query("period", "string", "default daily", {"daily", "weekly", "all"})
+          .Query("limit", "integer", "1..100, default 20"),
+      AuthedBlocking(context, [game](Request& request, const service::Principal&) {
+        const std::string period_name(request.query().Get("period").value_or("daily"));
+        Result<game::LeaderboardPeriod> period = game::ParseLeaderboardPeriod(period_name);
+        if (!period.ok()) return ErrorReply(period.status());
+        Result<int64_t> limit = request.query().GetInt("limit", 20);
+        if (!limit.ok()) return ErrorReply(limit.status());
+        if (*limit < 1 || *limit > 100) {
+          return ErrorReply(Status::InvalidArgument("must lie in 1..100", "limit"));
+        }
+        auto entries = game->Leaderboard(*period, static_cast<int>(*limit));
+        if (!entries.ok()) return ErrorReply(entries.status());
+        json out = json::array();
+        for (const service::LeaderboardEntry& e : *entries) {
+          out.push_back({{"rank", e.rank}, {"display_name", e.display_name}, {"xp", e.xp}});
+        }
+        return JsonReply(json{{"period", game::LeaderboardPeriodName(*period)}, {"entries", out}});
+      }));
+
+  routes.AddAsync(
+      verb::post, "/api/v1/projects/{id:int}/fund",
+      Doc("projects",
+          "Fund the project's reward budget: mints AIA from the treasury into the budget "
+          "(idempotent under Idempotency-Key)")
+          .JsonBody("FundInput")
+          .Returns(200, "Budget"),
+      AuthedBlocking(context, [platform, game](Request& request, const service::Principal& caller) {
+        if (Status s = RequireRole(caller, store::kRoleRequester, "funding a project"); !s.ok()) {
+          return ErrorReply(s);
+        }
+        return Reply(Fund(*platform, *game, request, caller));
+      }));
+}
+
+}  // namespace tinydata::http

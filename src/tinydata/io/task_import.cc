@@ -1,0 +1,286 @@
+#include "tinydata/io/task_import.h"
+
+#include <string>
+#include <utility>
+
+namespace tinydata::io {
+namespace {
+
+void AddError(ParsedTaskFile& out, int64_t line, std::string field, std::string message) {
+  if (out.errors.size() < kMaxImportErrors) {
+    out.errors.push_back({line, std::move(field), std::move(message)});
+  }
+}
+
+// Parse errors of nlohmann carry a byte position; the message without the exception prefix
+// is enough for a row error.
+std::string JsonErrorMessage(const nlohmann::json::parse_error& e) {
+  std::string what = e.what();
+  const size_t colon = what.find("parse error");
+  return colon == std::string::npos ? what : what.substr(colon);
+}
+
+void ParseJsonl(std::string_view body, ParsedTaskFile& out) {
+  int64_t line_no = 0;
+  size_t pos = 0;
+  while (pos < body.size()) {
+    size_t end = body.find('\n', pos);
+    if (end == std::string_view::npos) end = body.size();
+    std::string_view line = body.substr(pos, end - pos);
+    pos = end + 1;
+    ++line_no;
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (line.find_first_not_of(" \t") == std::string_view::npos) continue;
+    nlohmann::json row;
+    try {
+      row = nlohmann::json::parse(line);
+    } catch (const nlohmann::json::parse_error& e) {
+      AddError(out, line_no, "", "not valid JSON: " + JsonErrorMessage(e));
+      continue;
+    }
+    if (!row.is_object()) {
+      AddError(out, line_no, "", "a task must be a JSON object");
+      continue;
+    }
+    ImportedTask task;
+    task.line = line_no;
+    if (row.contains("data")) {
+      if (!row["data"].is_object()) {
+        AddError(out, line_no, "data", "must be an object");
+        continue;
+      }
+      task.data = std::move(row["data"]);
+      if (row.contains("gold")) task.gold = std::move(row["gold"]);
+    } else {
+      task.data = std::move(row);
+    }
+    out.tasks.push_back(std::move(task));
+  }
+}
+
+// Splits RFC 4180 CSV into records of fields. Tracks the line each record starts on.
+struct CsvRecord {
+  int64_t line = 0;
+  std::vector<std::string> fields;
+};
+
+Status SplitCsv(std::string_view body, std::vector<CsvRecord>& records, int64_t& error_line) {
+  int64_t line = 1;
+  size_t i = 0;
+  if (body.size() >= 3 && body.substr(0, 3) == "\xEF\xBB\xBF") i = 3;  // UTF-8 BOM
+  while (i < body.size()) {
+    CsvRecord rec;
+    rec.line = line;
+    std::string field;
+    bool record_done = false;
+    while (!record_done) {
+      field.clear();
+      if (i < body.size() && body[i] == '"') {
+        ++i;
+        for (;;) {
+          if (i >= body.size()) {
+            error_line = rec.line;
+            return Status::InvalidArgument("unterminated quoted field");
+          }
+          const char ch = body[i++];
+          if (ch == '"') {
+            if (i < body.size() && body[i] == '"') {
+              field.push_back('"');
+              ++i;
+            } else {
+              break;
+            }
+          } else {
+            if (ch == '\n') ++line;
+            field.push_back(ch);
+          }
+        }
+        if (i < body.size() && body[i] != ',' && body[i] != '\n' && body[i] != '\r') {
+          error_line = line;
+          return Status::InvalidArgument("unexpected character after a quoted field");
+        }
+      } else {
+        while (i < body.size() && body[i] != ',' && body[i] != '\n' && body[i] != '\r') {
+          field.push_back(body[i++]);
+        }
+      }
+      rec.fields.push_back(field);
+      if (i >= body.size()) {
+        record_done = true;
+      } else if (body[i] == ',') {
+        ++i;
+      } else {
+        if (body[i] == '\r') ++i;
+        if (i < body.size() && body[i] == '\n') ++i;
+        ++line;
+        record_done = true;
+      }
+    }
+    const bool blank = rec.fields.size() == 1 && rec.fields[0].empty();
+    if (!blank) records.push_back(std::move(rec));
+  }
+  return Status::Ok();
+}
+
+void ParseCsv(std::string_view body, ParsedTaskFile& out) {
+  std::vector<CsvRecord> records;
+  int64_t error_line = 0;
+  if (Status s = SplitCsv(body, records, error_line); !s.ok()) {
+    AddError(out, error_line, "", s.message());
+    return;
+  }
+  if (records.empty()) return;
+  const std::vector<std::string>& header = records[0].fields;
+  int gold_column = -1;
+  for (size_t c = 0; c < header.size(); ++c) {
+    if (header[c].empty()) {
+      AddError(out, records[0].line, "column " + std::to_string(c + 1), "empty column name");
+    }
+    for (size_t d = 0; d < c; ++d) {
+      if (header[d] == header[c] && !header[c].empty()) {
+        AddError(out, records[0].line, header[c], "duplicate column name");
+      }
+    }
+    if (header[c] == "gold") gold_column = static_cast<int>(c);
+  }
+  if (!out.errors.empty()) return;
+  for (size_t r = 1; r < records.size(); ++r) {
+    const CsvRecord& rec = records[r];
+    if (rec.fields.size() != header.size()) {
+      AddError(out, rec.line, "",
+               "has " + std::to_string(rec.fields.size()) + " fields, the header has " +
+                   std::to_string(header.size()));
+      continue;
+    }
+    ImportedTask task;
+    task.line = rec.line;
+    task.data = nlohmann::json::object();
+    for (size_t c = 0; c < header.size(); ++c) {
+      if (static_cast<int>(c) == gold_column) {
+        const std::string& cell = rec.fields[c];
+        if (cell.empty()) continue;
+        nlohmann::json parsed = nlohmann::json::parse(cell, nullptr, /*allow_exceptions=*/false);
+        task.gold = (parsed.is_discarded() || parsed.is_object() || parsed.is_null())
+                        ? nlohmann::json(cell)
+                        : std::move(parsed);
+      } else {
+        task.data[header[c]] = rec.fields[c];
+      }
+    }
+    out.tasks.push_back(std::move(task));
+  }
+}
+
+// The gold value of a Label Studio annotation result, if it has one.
+nlohmann::json GoldFromResult(const nlohmann::json& result) {
+  if (!result.is_array()) return nullptr;
+  for (const auto& item : result) {
+    if (!item.is_object() || !item.contains("value") || !item["value"].is_object()) continue;
+    const auto& value = item["value"];
+    if (value.contains("choices") && value["choices"].is_array()) {
+      const auto& choices = value["choices"];
+      if (choices.size() == 1) return choices[0];
+      return choices;
+    }
+    if (value.contains("number") && value["number"].is_number()) return value["number"];
+    if (value.contains("text")) {
+      const auto& text = value["text"];
+      if (text.is_array() && !text.empty()) return text[0];
+      if (text.is_string()) return text;
+    }
+  }
+  return nullptr;
+}
+
+void ParseLabelStudio(std::string_view body, ParsedTaskFile& out) {
+  nlohmann::json doc;
+  try {
+    doc = nlohmann::json::parse(body);
+  } catch (const nlohmann::json::parse_error& e) {
+    AddError(out, 0, "file", "not valid JSON: " + JsonErrorMessage(e));
+    return;
+  }
+  if (doc.is_object()) doc = nlohmann::json::array({std::move(doc)});
+  if (!doc.is_array()) {
+    AddError(out, 0, "file", "must be a JSON array of tasks");
+    return;
+  }
+  for (size_t i = 0; i < doc.size(); ++i) {
+    const int64_t row = static_cast<int64_t>(i) + 1;
+    nlohmann::json& t = doc[i];
+    if (!t.is_object()) {
+      AddError(out, row, "", "a task must be a JSON object");
+      continue;
+    }
+    if (!t.contains("data") || !t["data"].is_object()) {
+      AddError(out, row, "data", "must be an object");
+      continue;
+    }
+    ImportedTask task;
+    task.line = row;
+    task.data = std::move(t["data"]);
+    if (t.contains("annotations")) {
+      const auto& annotations = t["annotations"];
+      if (!annotations.is_array()) {
+        AddError(out, row, "annotations", "must be an array");
+        continue;
+      }
+      for (const auto& a : annotations) {
+        if (!a.is_object()) continue;
+        if (a.contains("was_cancelled") && a["was_cancelled"].is_boolean() &&
+            a["was_cancelled"].get<bool>()) {
+          continue;
+        }
+        if (!a.contains("result")) continue;
+        task.gold = GoldFromResult(a["result"]);
+        if (!task.gold.is_null()) break;
+      }
+    }
+    out.tasks.push_back(std::move(task));
+  }
+}
+
+}  // namespace
+
+Result<TaskFormat> ParseTaskFormat(std::string_view name) {
+  if (name == "jsonl") return TaskFormat::kJsonl;
+  if (name == "csv") return TaskFormat::kCsv;
+  if (name == "labelstudio") return TaskFormat::kLabelStudio;
+  return Status::InvalidArgument(
+      "unknown task format \"" + std::string(name) + "\" (use jsonl, csv or labelstudio)",
+      "format");
+}
+
+const char* TaskFormatName(TaskFormat format) {
+  switch (format) {
+    case TaskFormat::kJsonl:
+      return "jsonl";
+    case TaskFormat::kCsv:
+      return "csv";
+    case TaskFormat::kLabelStudio:
+      return "labelstudio";
+  }
+  return "jsonl";
+}
+
+ParsedTaskFile ParseTaskFile(TaskFormat format, std::string_view body) {
+  ParsedTaskFile out;
+  switch (format) {
+    case TaskFormat::kJsonl:
+      ParseJsonl(body, out);
+      break;
+    case TaskFormat::kCsv:
+      ParseCsv(body, out);
+      break;
+    case TaskFormat::kLabelStudio:
+      ParseLabelStudio(body, out);
+      break;
+  }
+  if (out.errors.empty() && out.tasks.empty()) {
+    AddError(out, 0, "file", "the file holds no tasks");
+  }
+  if (!out.errors.empty()) out.tasks.clear();
+  return out;
+}
+
+}  // namespace tinydata::io

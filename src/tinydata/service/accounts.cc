@@ -1,0 +1,181 @@
+// Accounts: registration, login, bearer tokens, the principal cache.
+#include <algorithm>
+#include <cctype>
+
+#include "tinydata/service/credentials.h"
+#include "tinydata/service/platform_impl.h"
+
+namespace tinydata::service {
+namespace {
+
+constexpr size_t kMinPasswordBytes = 8;
+constexpr size_t kMaxPasswordBytes = 1024;
+constexpr size_t kMaxEmailBytes = 254;
+constexpr size_t kMaxDisplayNameBytes = 100;
+constexpr size_t kReferralCodeLength = 8;
+
+Result<std::string> NormalizeEmail(std::string_view raw) {
+  std::string email(raw);
+  const size_t first = email.find_first_not_of(" \t");
+  const size_t last = email.find_last_not_of(" \t");
+  email = first == std::string::npos ? "" : email.substr(first, last - first + 1);
+  std::transform(email.begin(), email.end(), email.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  const size_t at = email.find('@');
+  if (email.empty()) return Status::InvalidArgument("is required", "email");
+  if (email.size() > kMaxEmailBytes || at == std::string::npos || at == 0 ||
+      at != email.rfind('@') || email.find('.', at) == std::string::npos || email.back() == '.' ||
+      email.find_first_of(" \t\r\n") != std::string::npos) {
+    return Status::InvalidArgument("is not a valid email address", "email");
+  }
+  return email;
+}
+
+Principal PrincipalOf(const store::User& user) {
+  return Principal{user.id, user.roles, user.level};
+}
+
+}  // namespace
+
+Result<store::Role> ParseRole(std::string_view name, std::string_view field) {
+  if (name == "annotator") return store::kRoleAnnotator;
+  if (name == "requester") return store::kRoleRequester;
+  if (name == "verifier") return store::kRoleVerifier;
+  if (name == "admin") return store::kRoleAdmin;
+  return Status::InvalidArgument("must be one of annotator, requester, verifier, admin",
+                                 std::string(field));
+}
+
+std::vector<std::string> RoleNames(uint32_t roles) {
+  std::vector<std::string> names;
+  if (roles & store::kRoleAnnotator) names.emplace_back("annotator");
+  if (roles & store::kRoleRequester) names.emplace_back("requester");
+  if (roles & store::kRoleVerifier) names.emplace_back("verifier");
+  if (roles & store::kRoleAdmin) names.emplace_back("admin");
+  return names;
+}
+
+Result<store::User> Platform::Impl::CreateUser(std::string_view raw_email,
+                                               std::string_view password,
+                                               std::string_view display_name, uint32_t roles) {
+  TD_ASSIGN_OR_RETURN(std::string email, NormalizeEmail(raw_email));
+  if (password.size() < kMinPasswordBytes) {
+    return Status::InvalidArgument("must be at least 8 characters", "password");
+  }
+  if (password.size() > kMaxPasswordBytes) {
+    return Status::InvalidArgument("must be at most 1024 characters", "password");
+  }
+  if (display_name.size() > kMaxDisplayNameBytes) {
+    return Status::InvalidArgument("must be at most 100 characters", "display_name");
+  }
+  TD_ASSIGN_OR_RETURN(auto existing, store_->FindUserByEmail(email));
+  if (existing) return Status::AlreadyExists("an account with this email exists", "email");
+  store::User user;
+  user.email = email;
+  TD_ASSIGN_OR_RETURN(user.password_hash,
+                      HashPassword(password, options_.pwhash_opslimit, options_.pwhash_memlimit));
+  user.display_name =
+      display_name.empty() ? email.substr(0, email.find('@')) : std::string(display_name);
+  user.roles = roles;
+  user.referral_code = RandomCode(kReferralCodeLength);
+  user.created_at_ms = clock_->NowMs();
+  user.id = store_->NextId(store::IdKind::kUser);
+  store::WriteBatch batch;
+  batch.insert_users.push_back(user);
+  Status written = store_->WriteSync(std::move(batch));
+  if (written.code() == StatusCode::kAlreadyExists) {
+    // Another registration with this email won the race (or, vanishingly rarely, the referral
+    // code collided - the email is by far the likelier cause).
+    return Status::AlreadyExists("an account with this email exists", "email");
+  }
+  TD_RETURN_IF_ERROR(written);
+  return user;
+}
+
+Result<Session> Platform::Impl::StartSession(store::User user) {
+  Session session;
+  session.token = NewBearerToken();
+  store::Token token;
+  token.token_hash = TokenHash(session.token);
+  token.user_id = user.id;
+  token.created_at_ms = clock_->NowMs();
+  store::WriteBatch batch;
+  batch.insert_tokens.push_back(token);
+  TD_RETURN_IF_ERROR(store_->WriteSync(std::move(batch)));
+  {
+    std::unique_lock<std::shared_mutex> lock(auth_mu_);
+    token_users_[token.token_hash] = user.id;
+    principals_[user.id] = PrincipalOf(user);
+  }
+  session.user = std::move(user);
+  return session;
+}
+
+Result<Session> Platform::Impl::Register(const RegisterRequest& request) {
+  TD_ASSIGN_OR_RETURN(store::Role role, ParseRole(request.role, "role"));
+  if (role != store::kRoleAnnotator && role != store::kRoleRequester) {
+    return Status::InvalidArgument("self-registration may choose annotator or requester only",
+                                   "role");
+  }
+  // Requesters annotate too (to try their own projects), so every account can answer.
+  const uint32_t roles = role == store::kRoleRequester
+                             ? (store::kRoleRequester | store::kRoleAnnotator)
+                             : store::kRoleAnnotator;
+  TD_ASSIGN_OR_RETURN(store::User user,
+                      CreateUser(request.email, request.password, request.display_name, roles));
+  return StartSession(std::move(user));
+}
+
+Result<Session> Platform::Impl::Login(std::string_view raw_email, std::string_view password) {
+  auto email = NormalizeEmail(raw_email);
+  if (!email.ok()) return Status::Unauthenticated("wrong email or password");
+  TD_ASSIGN_OR_RETURN(auto user, store_->FindUserByEmail(*email));
+  if (!user || !VerifyPassword(user->password_hash, password)) {
+    return Status::Unauthenticated("wrong email or password");
+  }
+  return StartSession(std::move(*user));
+}
+
+Status Platform::Impl::Logout(std::string_view token) {
+  TD_RETURN_IF_ERROR(AuthenticateToken(token).status());
+  const std::string hash = TokenHash(token);
+  store::WriteBatch batch;
+  batch.revoke_token_hashes.push_back(hash);
+  TD_RETURN_IF_ERROR(store_->WriteSync(std::move(batch)));
+  std::unique_lock<std::shared_mutex> lock(auth_mu_);
+  token_users_.erase(hash);
+  return Status::Ok();
+}
+
+Result<Principal> Platform::Impl::AuthenticateToken(std::string_view token) {
+  if (token.empty()) return Status::Unauthenticated("a bearer token is required");
+  const std::string hash = TokenHash(token);
+  {
+    std::shared_lock<std::shared_mutex> lock(auth_mu_);
+    auto t = token_users_.find(hash);
+    if (t != token_users_.end()) {
+      auto p = principals_.find(t->second);
+      if (p != principals_.end()) return p->second;
+    }
+  }
+  TD_ASSIGN_OR_RETURN(auto user, store_->FindUserByTokenHash(hash));
+  if (!user) return Status::Unauthenticated("the token is unknown or revoked");
+  Principal principal = PrincipalOf(*user);
+  std::unique_lock<std::shared_mutex> lock(auth_mu_);
+  token_users_[hash] = user->id;
+  principals_[user->id] = principal;
+  return principal;
+}
+
+Result<store::User> Platform::Impl::GetUser(int64_t user_id) {
+  TD_ASSIGN_OR_RETURN(auto user, store_->FindUserById(user_id));
+  if (!user) return Status::NotFound("no such user", "user_id");
+  return std::move(*user);
+}
+
+void Platform::Impl::InvalidateUser(int64_t user_id) {
+  std::unique_lock<std::shared_mutex> lock(auth_mu_);
+  principals_.erase(user_id);
+}
+
+}  // namespace tinydata::service

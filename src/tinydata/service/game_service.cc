@@ -1,0 +1,270 @@
+#include "tinydata/service/game_service.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <utility>
+
+#include "tinydata/game/checkin.h"
+#include "tinydata/game/levels.h"
+#include "tinydata/game/referral.h"
+#include "tinydata/ledger/entry.h"
+#include "tinydata/ledger/posting.h"
+
+namespace tinydata::service {
+namespace {
+
+// Longest referral chain followed when checking for a cycle; real chains are far shorter, and a
+// longer one (only possible through a corrupted table) is refused rather than walked forever.
+constexpr int kMaxReferralChain = 1024;
+
+}  // namespace
+
+Result<std::unique_ptr<GameService>> GameService::Create(store::Store* store, const Clock* clock,
+                                                         game::GameConfig config) {
+  TD_RETURN_IF_ERROR(game::ValidateGameConfig(config));
+  return std::unique_ptr<GameService>(new GameService(store, clock, std::move(config)));
+}
+
+void GameService::SetLevelChangedListener(std::function<void(int64_t)> listener) {
+  level_changed_ = std::move(listener);
+}
+
+int64_t GameService::Today() const { return game::UtcDay(clock_->NowMs() / 1000); }
+
+RetirementHook GameService::MakeRetirementHook() {
+  return [this](const RetiredTask& retired, store::WriteBatch& batch) {
+    store::LedgerChanges changes;
+    auto summary = rewards_.SettleRetiredTask(retired, clock_->NowMs(), &changes);
+    if (!summary.ok()) {
+      // The hook cannot fail the answer that retired the task; the task stays unpaid and the
+      // operator sees why.
+      spdlog::error("settling task {} failed: {}", retired.task ? retired.task->id : 0,
+                    summary.status().ToString());
+      return;
+    }
+    store::LedgerChanges& to = batch.ledger;
+    auto append = [](auto& dst, auto& src) {
+      dst.insert(dst.end(), std::make_move_iterator(src.begin()),
+                 std::make_move_iterator(src.end()));
+    };
+    to.posted_at_unix_seconds = changes.posted_at_unix_seconds;
+    append(to.postings, changes.postings);
+    append(to.add_user_xp, changes.add_user_xp);
+    append(to.xp_awards, changes.xp_awards);
+    append(to.add_daily_rewards, changes.add_daily_rewards);
+    append(to.add_gold_results, changes.add_gold_results);
+    append(to.upsert_user_game, changes.upsert_user_game);
+    append(to.set_user_level, changes.set_user_level);
+  };
+}
+
+Result<CheckinOutcome> GameService::CheckIn(int64_t user_id) {
+  const int64_t now_ms = clock_->NowMs();
+  const int64_t today = game::UtcDay(now_ms / 1000);
+  TD_ASSIGN_OR_RETURN(std::optional<store::CheckinRow> last,
+                      store_->ledger().LatestCheckin(user_id));
+  game::CheckinState state;
+  if (last) state = {last->day, last->streak};
+  TD_ASSIGN_OR_RETURN(game::CheckinResult result, game::CheckIn(state, today, rewards_.config()));
+  TD_ASSIGN_OR_RETURN(int64_t paid, rewards_.ReserveDailyCap(user_id, today, result.bonus_aia));
+
+  store::WriteBatch batch;
+  batch.ledger.posted_at_unix_seconds = now_ms / 1000;
+  batch.ledger.insert_checkins.push_back({user_id, today, result.state.streak, paid, now_ms});
+  if (paid > 0) {
+    batch.ledger.postings.push_back(
+        {std::string(ledger::kTreasuryAccount), ledger::UserAccount(user_id), ledger::Asset::kAia,
+         paid, kCheckinBonusReason,
+         "checkin:" + std::to_string(user_id) + ":" + std::to_string(today), ""});
+    batch.ledger.add_daily_rewards.push_back({user_id, today, paid});
+  }
+  Status status = store_->WriteSync(std::move(batch));
+  if (!status.ok()) {
+    rewards_.ReleaseDailyCap(user_id, today, paid);
+    if (status.code() == StatusCode::kAlreadyExists) {
+      return Status::AlreadyExists("already checked in today");
+    }
+    return status;
+  }
+  return CheckinOutcome{today, result.state.streak, paid, result.bonus_aia - paid};
+}
+
+Result<Profile> GameService::GetProfile(int64_t user_id) {
+  TD_ASSIGN_OR_RETURN(std::optional<store::User> user, store_->FindUserById(user_id));
+  if (!user) return Status::NotFound("no user " + std::to_string(user_id));
+  store::LedgerReader& reader = store_->ledger();
+  const int64_t today = Today();
+  Profile p;
+  p.progress = game::ProgressOf(user->level, user->xp, rewards_.config());
+  TD_ASSIGN_OR_RETURN(std::optional<store::CheckinRow> last, reader.LatestCheckin(user_id));
+  if (last) p.streak = game::CurrentStreak({last->day, last->streak}, today);
+  TD_ASSIGN_OR_RETURN(p.balances, reader.BalancesOf(ledger::UserAccount(user_id)));
+  TD_ASSIGN_OR_RETURN(p.pending_aia, reader.PendingRewardAia(user_id));
+  TD_ASSIGN_OR_RETURN(p.gold_history, reader.GoldHistory(user_id));
+  int64_t passes = 0;
+  int64_t total = 0;
+  for (const store::GoldDay& d : p.gold_history) {
+    passes += d.passes;
+    total += d.passes + d.failures;
+  }
+  if (total > 0) p.gold_accuracy = static_cast<double>(passes) / static_cast<double>(total);
+  TD_ASSIGN_OR_RETURN(game::Reputation reputation, rewards_.ReputationOf(user_id));
+  p.reputation = reputation.score;
+  p.paused_until_day = reputation.paused_until_day;
+  p.paused = game::IsPaused(reputation, today);
+  p.user = std::move(*user);
+  return p;
+}
+
+Result<std::vector<LeaderboardEntry>> GameService::Leaderboard(game::LeaderboardPeriod period,
+                                                               int limit) {
+  if (limit < 1 || limit > 100) return Status::InvalidArgument("must lie in 1..100", "limit");
+  const game::DayRange days = game::PeriodDays(period, Today());
+  TD_ASSIGN_OR_RETURN(std::vector<store::LeaderboardRow> rows,
+                      store_->ledger().Leaderboard(days.first_day, days.last_day, limit));
+  std::vector<game::Standing> standings;
+  std::unordered_map<int64_t, std::string> names;
+  for (store::LeaderboardRow& row : rows) {
+    standings.push_back({row.user_id, row.xp, 0});
+    names[row.user_id] = std::move(row.display_name);
+  }
+  std::vector<LeaderboardEntry> out;
+  for (const game::Standing& s : game::RankStandings(std::move(standings), limit)) {
+    out.push_back({s.rank, s.user_id, names[s.user_id], s.xp});
+  }
+  return out;
+}
+
+Result<int32_t> GameService::LevelUp(int64_t user_id) {
+  TD_ASSIGN_OR_RETURN(std::optional<store::User> user, store_->FindUserById(user_id));
+  if (!user) return Status::NotFound("no user " + std::to_string(user_id));
+  TD_ASSIGN_OR_RETURN(int64_t balance,
+                      store_->ledger().Balance(ledger::UserAccount(user_id), ledger::Asset::kAia));
+  TD_ASSIGN_OR_RETURN(game::LevelUpQuote quote,
+                      game::QuoteLevelUp(user->level, user->xp, balance, rewards_.config()));
+  store::WriteBatch batch;
+  batch.ledger.posted_at_unix_seconds = clock_->NowMs() / 1000;
+  if (quote.cost_aia > 0) {
+    // The XP in the reference tells apart a level bought again after a demotion.
+    batch.ledger.postings.push_back(
+        {ledger::UserAccount(user_id), std::string(ledger::kTreasuryAccount), ledger::Asset::kAia,
+         quote.cost_aia, kLevelUpReason,
+         "user:" + std::to_string(user_id) + "/level:" + std::to_string(quote.new_level) +
+             "/xp:" + std::to_string(user->xp),
+         ""});
+  }
+  batch.ledger.set_user_level.emplace_back(user_id, quote.new_level);
+  Status status = store_->WriteSync(std::move(batch));
+  if (status.code() == StatusCode::kAlreadyExists) {
+    return Status::Conflict("a concurrent level-up of this user won");
+  }
+  TD_RETURN_IF_ERROR(status);
+  rewards_.SetCachedLevel(user_id, quote.new_level);
+  if (level_changed_) level_changed_(user_id);
+  return quote.new_level;
+}
+
+Status GameService::CheckReferralCode(std::string_view referral_code) {
+  TD_ASSIGN_OR_RETURN(std::optional<int64_t> owner,
+                      store_->ledger().UserIdByReferralCode(referral_code));
+  if (!owner) return Status::NotFound("unknown referral code", "referral_code");
+  return Status::Ok();
+}
+
+Status GameService::RedeemReferral(int64_t referee_id, std::string_view referral_code) {
+  store::LedgerReader& reader = store_->ledger();
+  TD_ASSIGN_OR_RETURN(std::optional<int64_t> referrer, reader.UserIdByReferralCode(referral_code));
+  if (!referrer) return Status::NotFound("unknown referral code", "referral_code");
+  TD_ASSIGN_OR_RETURN(std::optional<int64_t> current, reader.ReferrerOf(referee_id));
+  std::vector<int64_t> chain;
+  std::optional<int64_t> up = *referrer;
+  while (true) {
+    TD_ASSIGN_OR_RETURN(up, reader.ReferrerOf(*up));
+    if (!up) break;
+    chain.push_back(*up);
+    if (chain.size() > kMaxReferralChain || *up == *referrer) {
+      return Status::FailedPrecondition("the referrer's referral chain loops", "referral_code");
+    }
+  }
+  Status valid = game::ValidateReferral(referee_id, *referrer, current, chain);
+  if (!valid.ok()) return Status(valid.code(), valid.message(), "referral_code");
+  store::WriteBatch batch;
+  batch.ledger.insert_referrals.push_back({referee_id, *referrer, clock_->NowMs()});
+  Status status = store_->WriteSync(std::move(batch));
+  if (status.code() == StatusCode::kAlreadyExists) {
+    return Status::AlreadyExists("this user already has a referrer", "referral_code");
+  }
+  TD_RETURN_IF_ERROR(status);
+  rewards_.SetCachedReferrer(referee_id, *referrer);
+  return Status::Ok();
+}
+
+Result<int64_t> GameService::FundProject(int64_t project_id, int64_t amount_aia,
+                                         std::string_view request_key) {
+  if (amount_aia <= 0) return Status::InvalidArgument("must be positive", "amount_aia");
+  if (request_key.empty() || request_key.size() > 64) {
+    return Status::InvalidArgument("must have 1 to 64 characters", "Idempotency-Key");
+  }
+  store::WriteBatch batch;
+  batch.ledger.posted_at_unix_seconds = clock_->NowMs() / 1000;
+  batch.ledger.postings.push_back(
+      {std::string(ledger::kTreasuryAccount), ledger::ProjectAccount(project_id),
+       ledger::Asset::kAia, amount_aia, kProjectFundingReason,
+       "project:" + std::to_string(project_id) + "/funding:" + std::string(request_key), ""});
+  Status status = store_->WriteSync(std::move(batch));
+  if (status.code() != StatusCode::kAlreadyExists) {
+    if (status.code() == StatusCode::kInvalidArgument) {
+      return Status::InvalidArgument(status.message(), "Idempotency-Key");
+    }
+    TD_RETURN_IF_ERROR(status);
+    rewards_.AddBudget(project_id, amount_aia);
+  }
+  return ProjectBudget(project_id);
+}
+
+Result<int64_t> GameService::ProjectBudget(int64_t project_id) {
+  return store_->ledger().Balance(ledger::ProjectAccount(project_id), ledger::Asset::kAia);
+}
+
+nlohmann::json CheckinJson(const CheckinOutcome& o) {
+  return {{"day", FormatRfc3339(o.day * 86'400'000).substr(0, 10)},
+          {"streak", o.streak},
+          {"bonus_aia", o.bonus_aia},
+          {"withheld_aia", o.withheld_aia}};
+}
+
+nlohmann::json ProfileJson(const Profile& p) {
+  nlohmann::json history = nlohmann::json::array();
+  for (const store::GoldDay& d : p.gold_history) {
+    const int64_t total = d.passes + d.failures;
+    history.push_back({{"day", FormatRfc3339(d.day * 86'400'000).substr(0, 10)},
+                       {"accuracy", total > 0 ? static_cast<double>(d.passes) / total : 0.0},
+                       {"gold_answers", total}});
+  }
+  nlohmann::json j = {
+      {"user", UserJson(p.user)},
+      {"level", p.progress.level},
+      {"xp", p.progress.xp},
+      {"xp_to_next", p.progress.xp_to_next},
+      {"next_level_xp", p.progress.next_level_xp ? nlohmann::json(*p.progress.next_level_xp)
+                                                 : nlohmann::json(nullptr)},
+      {"next_level_cost_aia", p.progress.next_level_cost_aia
+                                  ? nlohmann::json(*p.progress.next_level_cost_aia)
+                                  : nlohmann::json(nullptr)},
+      {"streak", p.streak},
+      {"balances", {{"AIA", p.balances.aia}, {"AGT", p.balances.agt}}},
+      {"pending_aia", p.pending_aia},
+      {"gold_accuracy",
+       p.gold_accuracy ? nlohmann::json(*p.gold_accuracy) : nlohmann::json(nullptr)},
+      {"accuracy_history", std::move(history)},
+      {"reputation", p.reputation},
+      {"paused", p.paused},
+  };
+  if (p.paused_until_day > 0) {
+    j["paused_until"] = FormatRfc3339(p.paused_until_day * 86'400'000);
+  }
+  return j;
+}
+
+}  // namespace tinydata::service

@@ -1,0 +1,113 @@
+// GameService: the annotator-facing game use cases - daily check-in, profile, leaderboards,
+// level-ups, referral codes - and the settlement hook that pays for retired tasks (rewards.h).
+//
+// Every change is one WriteBatch (ledger postings plus game rows) that commits atomically;
+// methods wait for that commit, so call them from a blocking thread, never from a store
+// callback. Time comes from the injected Clock; days are UTC days (game::UtcDay).
+//
+// Thread-safety: all methods may be called concurrently.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "tinydata/core/status.h"
+#include "tinydata/game/config.h"
+#include "tinydata/game/leaderboard.h"
+#include "tinydata/game/levels.h"
+#include "tinydata/service/clock.h"
+#include "tinydata/service/platform.h"
+#include "tinydata/service/rewards.h"
+#include "tinydata/store/store.h"
+
+namespace tinydata::service {
+
+struct CheckinOutcome {
+  int64_t day = 0;
+  int32_t streak = 0;
+  int64_t bonus_aia = 0;     // paid (after the daily cap)
+  int64_t withheld_aia = 0;  // over the daily cap
+};
+
+struct Profile {
+  store::User user;
+  game::LevelProgress progress;
+  int32_t streak = 0;
+  store::Balances balances;
+  int64_t pending_aia = 0;
+  std::optional<double> gold_accuracy;  // unset before the first gold answer
+  std::vector<store::GoldDay> gold_history;
+  int32_t reputation = 0;
+  int64_t paused_until_day = 0;  // 0 = never paused
+  bool paused = false;
+};
+
+struct LeaderboardEntry {
+  int32_t rank = 0;
+  int64_t user_id = 0;
+  std::string display_name;
+  int64_t xp = 0;
+};
+
+class GameService {
+ public:
+  // `store` and `clock` must outlive the service. InvalidArgument (naming the field) when
+  // `config` fails game::ValidateGameConfig.
+  static Result<std::unique_ptr<GameService>> Create(store::Store* store, const Clock* clock,
+                                                     game::GameConfig config);
+
+  // Called after a user's level changed (level-up), e.g. Platform::InvalidateUser, so that
+  // cached principals pick up the new level. Set before serving.
+  void SetLevelChangedListener(std::function<void(int64_t user_id)> listener);
+
+  // The hook to install with Platform::SetRetirementHook: settles every retired task (rewards.h).
+  RetirementHook MakeRetirementHook();
+
+  // Checks the user in for today. AlreadyExists when already checked in today.
+  Result<CheckinOutcome> CheckIn(int64_t user_id);
+  // NotFound for an unknown user.
+  Result<Profile> GetProfile(int64_t user_id);
+  // Up to `limit` (1..100) users with the most XP in the period containing today.
+  Result<std::vector<LeaderboardEntry>> Leaderboard(game::LeaderboardPeriod period, int limit);
+  // Buys the next level with AIA (paid to the treasury). FailedPrecondition naming "xp",
+  // "balance" or "level" when not possible. Returns the new level.
+  Result<int32_t> LevelUp(int64_t user_id);
+  // Records the owner of `referral_code` as the referrer of `referee_id` (at sign-up).
+  // NotFound naming "referral_code" for an unknown code; AlreadyExists when the user already
+  // has a referrer; InvalidArgument / FailedPrecondition naming "referral_code" for self- and
+  // cyclic referrals.
+  Status RedeemReferral(int64_t referee_id, std::string_view referral_code);
+  // Ok when `referral_code` belongs to a user; NotFound naming "referral_code" otherwise. Lets
+  // sign-up refuse an unknown code before it creates the account.
+  Status CheckReferralCode(std::string_view referral_code);
+  // Mints `amount_aia` from the treasury into the project's reward budget; `request_key`
+  // (1..64 printable characters, e.g. the request's Idempotency-Key) makes a retry harmless.
+  // Returns the budget balance after the funding. The caller checks that the principal may
+  // fund the project.
+  Result<int64_t> FundProject(int64_t project_id, int64_t amount_aia, std::string_view request_key);
+  // The committed balance of the project's budget.
+  Result<int64_t> ProjectBudget(int64_t project_id);
+
+  Rewards& rewards() { return rewards_; }
+
+ private:
+  GameService(store::Store* store, const Clock* clock, game::GameConfig config)
+      : store_(store), clock_(clock), rewards_(store, std::move(config)) {}
+  int64_t Today() const;
+
+  store::Store* const store_;
+  const Clock* const clock_;
+  Rewards rewards_;
+  std::function<void(int64_t)> level_changed_;
+};
+
+// JSON forms of docs/api.md.
+nlohmann::json CheckinJson(const CheckinOutcome& outcome);
+nlohmann::json ProfileJson(const Profile& profile);  // uses UserJson for "user"
+
+}  // namespace tinydata::service

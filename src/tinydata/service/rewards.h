@@ -1,0 +1,110 @@
+// Rewards: turns the game rules (game/) into ledger postings and game-state rows, for the
+// settlement of a retired task, check-ins and anything else that pays AIA.
+//
+// Money flows (AIA):
+//   - a project's budget account "project:<id>" is funded by minting from the treasury
+//     (GameService::FundProject; the requester's payment happens outside the ledger);
+//   - an accepted answer pays project.reward_aia from the project budget to the annotator
+//     ("answer_reward", reference "answer:<id>"), limited by the remaining budget and the
+//     annotator's daily cap; what does not fit is withheld, not deferred;
+//   - the referrer of that annotator receives a share of the reward on top, also from the
+//     budget ("referral_bonus", same reference), once the annotator passed enough gold checks,
+//     within the referrer's own daily cap;
+//   - a check-in bonus is minted by the treasury ("checkin_bonus", reference
+//     "checkin:<user>:<day>"), within the daily cap;
+//   - a level-up is paid by the user to the treasury ("level_up").
+// Every posting has the idempotency key "<reason>/<reference>", unique in the journal, so a
+// reward is posted at most once per (answer, reason).
+//
+// State. The daily totals, remaining project budgets, gold records, reputations and referrers
+// are cached in memory (loaded from the store on first use) and updated when rows are produced,
+// before their batch commits, so concurrent settlements never promise the same budget or cap
+// room twice. If such a batch fails, the cache keeps counting what it promised: the error can
+// only withhold a reward, never overdraw a budget, which the store would refuse.
+//
+// Thread-safety: all methods may be called concurrently.
+#pragma once
+
+#include <cstdint>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+
+#include "tinydata/core/status.h"
+#include "tinydata/game/config.h"
+#include "tinydata/game/reputation.h"
+#include "tinydata/service/platform.h"
+#include "tinydata/store/store.h"
+
+namespace tinydata::service {
+
+inline constexpr char kAnswerRewardReason[] = "answer_reward";
+inline constexpr char kReferralBonusReason[] = "referral_bonus";
+inline constexpr char kCheckinBonusReason[] = "checkin_bonus";
+inline constexpr char kLevelUpReason[] = "level_up";
+inline constexpr char kProjectFundingReason[] = "project_funding";
+
+// What one settlement paid, for logs and tests.
+struct SettlementSummary {
+  int64_t xp = 0;
+  int64_t paid_aia = 0;
+  int64_t withheld_aia = 0;  // over a daily cap or the remaining budget
+  int64_t referral_aia = 0;
+};
+
+class Rewards {
+ public:
+  // `store` must outlive the object; `config` must pass game::ValidateGameConfig.
+  Rewards(store::Store* store, game::GameConfig config);
+
+  const game::GameConfig& config() const { return config_; }
+
+  // Appends the settlement of a retired task to `out`: gold results and reputation (gold tasks;
+  // a demotion sets the level), XP weighted by the task's confidence and the AIA reward for
+  // every accepted answer, and referral bonuses. `now_ms` stamps the postings; its UTC day is
+  // the day of the caps and leaderboards.
+  Result<SettlementSummary> SettleRetiredTask(const RetiredTask& retired, int64_t now_ms,
+                                              store::LedgerChanges* out);
+
+  // Reserves up to `amount_aia` of the user's daily cap on `day`; returns what fits. Give back
+  // with ReleaseDailyCap when the write that was to pay it fails.
+  Result<int64_t> ReserveDailyCap(int64_t user_id, int64_t day, int64_t amount_aia);
+  void ReleaseDailyCap(int64_t user_id, int64_t day, int64_t amount_aia);
+
+  // Records a committed funding of a project's budget.
+  void AddBudget(int64_t project_id, int64_t amount_aia);
+  // The budget not yet promised to anyone.
+  Result<int64_t> AvailableBudget(int64_t project_id);
+
+  // The cached reputation of a user (InitialReputation with the stored level when new).
+  Result<game::Reputation> ReputationOf(int64_t user_id);
+  // Records a level change made outside settlement (a level-up) in the cache.
+  void SetCachedLevel(int64_t user_id, int32_t level);
+  // Records a referral committed outside settlement.
+  void SetCachedReferrer(int64_t referee_id, int64_t referrer_id);
+
+ private:
+  struct UserState {
+    bool loaded = false;
+    game::Reputation reputation;
+    int64_t gold_passes = 0;
+    std::optional<int64_t> referrer;
+    int64_t cap_day = -1;  // the day cap_used counts
+    int64_t cap_used = 0;
+  };
+
+  // The user's cached state, loaded on first use. Caller holds mu_.
+  Result<UserState*> User(int64_t user_id);
+  Result<int64_t*> Budget(int64_t project_id);
+  // Reserves cap room for `user` on `day`; caller holds mu_.
+  Result<int64_t> ReserveLocked(int64_t user_id, int64_t day, int64_t amount_aia);
+
+  store::Store* const store_;
+  const game::GameConfig config_;
+  std::mutex mu_;
+  std::unordered_map<int64_t, UserState> users_;
+  std::unordered_map<int64_t, int64_t> budgets_;  // project id -> unpromised AIA
+};
+
+}  // namespace tinydata::service

@@ -1,0 +1,110 @@
+#include "tinydata/io/task_import.h"
+
+#include <gtest/gtest.h>
+
+namespace tinydata::io {
+namespace {
+
+TEST(TaskImportTest, JsonlReadsDataAndGold) {
+  ParsedTaskFile f = ParseTaskFile(TaskFormat::kJsonl,
+                                   "{\"data\": {\"text\": \"a\"}}\n"
+                                   "\n"
+                                   "{\"data\": {\"text\": \"b\"}, \"gold\": \"pos\"}\n");
+  ASSERT_TRUE(f.errors.empty());
+  ASSERT_EQ(f.tasks.size(), 2u);
+  EXPECT_EQ(f.tasks[0].data["text"], "a");
+  EXPECT_TRUE(f.tasks[0].gold.is_null());
+  EXPECT_EQ(f.tasks[1].line, 3);
+  EXPECT_EQ(f.tasks[1].gold, "pos");
+}
+
+TEST(TaskImportTest, JsonlBareObjectIsTheData) {
+  ParsedTaskFile f = ParseTaskFile(TaskFormat::kJsonl, "{\"image\": \"x.png\"}\n");
+  ASSERT_EQ(f.tasks.size(), 1u);
+  EXPECT_EQ(f.tasks[0].data["image"], "x.png");
+}
+
+TEST(TaskImportTest, JsonlErrorsNameLineAndFieldAndImportNothing) {
+  ParsedTaskFile f = ParseTaskFile(TaskFormat::kJsonl,
+                                   "{\"data\": {\"t\": 1}}\n"
+                                   "{\"data\": 5}\n"
+                                   "not json\n");
+  EXPECT_TRUE(f.tasks.empty());
+  ASSERT_EQ(f.errors.size(), 2u);
+  EXPECT_EQ(f.errors[0].line, 2);
+  EXPECT_EQ(f.errors[0].field, "data");
+  EXPECT_EQ(f.errors[1].line, 3);
+}
+
+TEST(TaskImportTest, CsvColumnsBecomeDataExceptGold) {
+  ParsedTaskFile f = ParseTaskFile(TaskFormat::kCsv,
+                                   "text,source,gold\r\n"
+                                   "\"hello, world\",web,pos\r\n"
+                                   "\"say \"\"hi\"\"\",mail,\r\n");
+  ASSERT_TRUE(f.errors.empty()) << f.errors[0].message;
+  ASSERT_EQ(f.tasks.size(), 2u);
+  EXPECT_EQ(f.tasks[0].data["text"], "hello, world");
+  EXPECT_EQ(f.tasks[0].data["source"], "web");
+  EXPECT_FALSE(f.tasks[0].data.contains("gold"));
+  EXPECT_EQ(f.tasks[0].gold, "pos");
+  EXPECT_EQ(f.tasks[1].data["text"], "say \"hi\"");
+  EXPECT_TRUE(f.tasks[1].gold.is_null());
+  EXPECT_EQ(f.tasks[1].line, 3);
+}
+
+TEST(TaskImportTest, CsvNumericGoldIsANumber) {
+  ParsedTaskFile f = ParseTaskFile(TaskFormat::kCsv, "q,gold\nhow many,42\n");
+  ASSERT_EQ(f.tasks.size(), 1u);
+  EXPECT_EQ(f.tasks[0].gold, 42);
+}
+
+TEST(TaskImportTest, CsvRowWithWrongFieldCountIsAnError) {
+  ParsedTaskFile f = ParseTaskFile(TaskFormat::kCsv, "a,b\n1,2\n3\n");
+  EXPECT_TRUE(f.tasks.empty());
+  ASSERT_EQ(f.errors.size(), 1u);
+  EXPECT_EQ(f.errors[0].line, 3);
+}
+
+TEST(TaskImportTest, CsvUnterminatedQuoteIsAnError) {
+  ParsedTaskFile f = ParseTaskFile(TaskFormat::kCsv, "a\n\"open\n");
+  ASSERT_EQ(f.errors.size(), 1u);
+  EXPECT_EQ(f.errors[0].line, 2);
+}
+
+TEST(TaskImportTest, LabelStudioCompletedChoiceBecomesGold) {
+  ParsedTaskFile f = ParseTaskFile(TaskFormat::kLabelStudio, R"([
+    {"data": {"text": "a"}},
+    {"data": {"text": "b"}, "annotations": [
+      {"was_cancelled": true, "result": [{"value": {"choices": ["neg"]}}]},
+      {"result": [{"from_name": "s", "to_name": "t", "type": "choices",
+                   "value": {"choices": ["pos"]}}]}]}
+  ])");
+  ASSERT_TRUE(f.errors.empty());
+  ASSERT_EQ(f.tasks.size(), 2u);
+  EXPECT_TRUE(f.tasks[0].gold.is_null());
+  EXPECT_EQ(f.tasks[1].gold, "pos");
+  EXPECT_EQ(f.tasks[1].line, 2);
+}
+
+TEST(TaskImportTest, LabelStudioTaskWithoutDataIsAnError) {
+  ParsedTaskFile f = ParseTaskFile(TaskFormat::kLabelStudio, R"([{"data": {}}, {"id": 3}])");
+  EXPECT_TRUE(f.tasks.empty());
+  ASSERT_EQ(f.errors.size(), 1u);
+  EXPECT_EQ(f.errors[0].line, 2);
+  EXPECT_EQ(f.errors[0].field, "data");
+}
+
+TEST(TaskImportTest, EmptyFileIsAnError) {
+  ParsedTaskFile f = ParseTaskFile(TaskFormat::kJsonl, "\n\n");
+  ASSERT_EQ(f.errors.size(), 1u);
+  EXPECT_EQ(f.errors[0].field, "file");
+}
+
+TEST(TaskImportTest, UnknownFormatNamesTheField) {
+  auto r = ParseTaskFormat("xml");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().field(), "format");
+}
+
+}  // namespace
+}  // namespace tinydata::io

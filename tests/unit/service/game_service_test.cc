@@ -1,0 +1,300 @@
+// The game use cases and the settlement of retired tasks on a real SQLite store.
+#include "tinydata/service/game_service.h"
+
+#include <gtest/gtest.h>
+
+#include "platform_fixture.h"
+#include "tinydata/ledger/entry.h"
+
+namespace tinydata::service {
+namespace {
+
+using ledger::Asset;
+
+class GameServiceTest : public PlatformTest {
+ protected:
+  void SetUp() override {
+    PlatformTest::SetUp();
+    config_.checkin_base_aia = 5;
+    config_.checkin_streak_bonus_aia = 1;
+    config_.checkin_streak_bonus_max_days = 7;
+    config_.daily_reward_cap_aia = 500;
+    config_.referral_bonus_bps = 1000;
+    config_.referral_min_gold_passes = 2;
+    config_.level_xp_thresholds = {0, 10, 100};
+    config_.level_up_cost_aia = {0, 5, 50};
+    config_.domain_tier_min_level = 2;
+    config_.advanced_tier_min_level = 3;
+    MakeGame();
+  }
+
+  void MakeGame() {
+    auto game = GameService::Create(store_.get(), &clock_, config_);
+    ASSERT_TRUE(game.ok()) << game.status().ToString();
+    game_ = std::move(game).value();
+    platform_->SetRetirementHook(game_->MakeRetirementHook());
+  }
+
+  int64_t Aia(const std::string& account) {
+    return store_->ledger().Balance(account, Asset::kAia).value();
+  }
+
+  // A retired task of `project` whose answers by `users` got the given verdicts.
+  SettlementSummary Settle(const store::Project& project, bool gold, double confidence,
+                           const std::vector<std::pair<int64_t, std::string>>& verdicts) {
+    store::Task task;
+    task.id = ++task_ids_;
+    task.project_id = project.id;
+    task.state = "retired";
+    task.confidence = confidence;
+    if (gold) task.gold_json = "\"pos\"";
+    std::vector<store::Answer> answers;
+    for (const auto& [user, verdict] : verdicts) {
+      store::Answer a;
+      a.id = ++answer_ids_;
+      a.user_id = user;
+      a.task_id = task.id;
+      a.project_id = project.id;
+      a.verdict = verdict;
+      answers.push_back(a);
+    }
+    store::WriteBatch batch;
+    RetiredTask retired{&project, &task, &answers};
+    auto summary = game_->rewards().SettleRetiredTask(retired, clock_.NowMs(), &batch.ledger);
+    EXPECT_TRUE(summary.ok()) << summary.status().ToString();
+    Status written = store_->WriteSync(std::move(batch));
+    EXPECT_TRUE(written.ok()) << written.ToString();
+    return summary.ok() ? *summary : SettlementSummary{};
+  }
+
+  store::Project FundedProject(const Principal& owner, int64_t budget) {
+    store::Project p = MakeProject(owner, 3, 3);
+    if (budget > 0) {
+      EXPECT_TRUE(game_->FundProject(p.id, budget, "k1").ok());
+    }
+    return p;
+  }
+
+  game::GameConfig config_;
+  std::unique_ptr<GameService> game_;
+  int64_t task_ids_ = 1'000'000;
+  int64_t answer_ids_ = 1'000'000;
+};
+
+TEST_F(GameServiceTest, FirstCheckinPaysBaseBonus) {
+  Principal a = Annotator("a@x.org");
+  auto c = game_->CheckIn(a.user_id);
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->streak, 1);
+  EXPECT_EQ(c->bonus_aia, 5);
+  EXPECT_EQ(Aia(ledger::UserAccount(a.user_id)), 5);
+  EXPECT_EQ(Aia("treasury"), -5);
+}
+
+TEST_F(GameServiceTest, SecondCheckinOnSameUtcDayIsAlreadyExists) {
+  Principal a = Annotator("a@x.org");
+  ASSERT_TRUE(game_->CheckIn(a.user_id).ok());
+  EXPECT_EQ(game_->CheckIn(a.user_id).status().code(), StatusCode::kAlreadyExists);
+  EXPECT_EQ(Aia(ledger::UserAccount(a.user_id)), 5);
+}
+
+TEST_F(GameServiceTest, ConsecutiveDaysGrowStreakAndMissedDayResetsIt) {
+  Principal a = Annotator("a@x.org");
+  ASSERT_TRUE(game_->CheckIn(a.user_id).ok());
+  clock_.Advance(86'400'000);
+  EXPECT_EQ(game_->CheckIn(a.user_id)->bonus_aia, 6);
+  clock_.Advance(2 * 86'400'000);
+  auto c = game_->CheckIn(a.user_id);
+  EXPECT_EQ(c->streak, 1);
+  EXPECT_EQ(c->bonus_aia, 5);
+}
+
+TEST_F(GameServiceTest, CheckinBonusIsCappedByDailyCap) {
+  config_.daily_reward_cap_aia = 3;
+  MakeGame();
+  Principal a = Annotator("a@x.org");
+  auto c = game_->CheckIn(a.user_id);
+  EXPECT_EQ(c->bonus_aia, 3);
+  EXPECT_EQ(c->withheld_aia, 2);
+}
+
+TEST_F(GameServiceTest, AcceptedAnswerPaysRewardFromBudgetAndConfidenceWeightedXp) {
+  Principal req = Requester();
+  Principal a = Annotator("a@x.org");
+  store::Project p = FundedProject(req, 100);
+  SettlementSummary s = Settle(p, false, 0.8, {{a.user_id, "accepted"}});
+  EXPECT_EQ(s.paid_aia, 10);
+  EXPECT_EQ(s.xp, 8);
+  EXPECT_EQ(Aia(ledger::UserAccount(a.user_id)), 10);
+  EXPECT_EQ(Aia(ledger::ProjectAccount(p.id)), 90);
+  EXPECT_EQ(store_->FindUserById(a.user_id).value()->xp, 8);
+}
+
+TEST_F(GameServiceTest, RejectedAnswerEarnsNothing) {
+  Principal req = Requester();
+  Principal a = Annotator("a@x.org");
+  store::Project p = FundedProject(req, 100);
+  SettlementSummary s = Settle(p, false, 0.9, {{a.user_id, "rejected"}});
+  EXPECT_EQ(s.paid_aia, 0);
+  EXPECT_EQ(s.xp, 0);
+  EXPECT_EQ(Aia(ledger::UserAccount(a.user_id)), 0);
+}
+
+TEST_F(GameServiceTest, RewardBeyondBudgetIsWithheldNeverOverdrawn) {
+  Principal req = Requester();
+  Principal a = Annotator("a@x.org");
+  Principal b = Annotator("b@x.org");
+  store::Project p = FundedProject(req, 15);
+  SettlementSummary s = Settle(p, false, 1.0, {{a.user_id, "accepted"}, {b.user_id, "accepted"}});
+  EXPECT_EQ(s.paid_aia, 15);
+  EXPECT_EQ(s.withheld_aia, 5);
+  EXPECT_EQ(Aia(ledger::ProjectAccount(p.id)), 0);
+}
+
+TEST_F(GameServiceTest, DailyCapLimitsAnswerRewardsAndResetsNextDay) {
+  config_.daily_reward_cap_aia = 15;
+  MakeGame();
+  Principal req = Requester();
+  Principal a = Annotator("a@x.org");
+  store::Project p = FundedProject(req, 100);
+  EXPECT_EQ(Settle(p, false, 1.0, {{a.user_id, "accepted"}}).paid_aia, 10);
+  EXPECT_EQ(Settle(p, false, 1.0, {{a.user_id, "accepted"}}).paid_aia, 5);
+  EXPECT_EQ(Settle(p, false, 1.0, {{a.user_id, "accepted"}}).paid_aia, 0);
+  clock_.Advance(86'400'000);
+  EXPECT_EQ(Settle(p, false, 1.0, {{a.user_id, "accepted"}}).paid_aia, 10);
+}
+
+TEST_F(GameServiceTest, ReferrerEarnsBonusOnlyAfterRefereePassedGold) {
+  Principal req = Requester();
+  Principal referrer = Annotator("r@x.org");
+  Principal a = Annotator("a@x.org");
+  ASSERT_TRUE(
+      game_
+          ->RedeemReferral(a.user_id, store_->FindUserById(referrer.user_id).value()->referral_code)
+          .ok());
+  store::Project p = FundedProject(req, 1000);
+  EXPECT_EQ(Settle(p, true, 1.0, {{a.user_id, "accepted"}}).referral_aia, 0);  // 1 gold pass
+  EXPECT_EQ(Settle(p, true, 1.0, {{a.user_id, "accepted"}}).referral_aia, 1);  // 2 gold passes
+  EXPECT_EQ(Aia(ledger::UserAccount(referrer.user_id)), 1);
+  // Paid on top: the referee keeps the whole reward.
+  EXPECT_EQ(Aia(ledger::UserAccount(a.user_id)), 20);
+}
+
+TEST_F(GameServiceTest, ReferralRejectsSelfCyclesSecondReferrerAndUnknownCodes) {
+  Principal a = Annotator("a@x.org");
+  Principal b = Annotator("b@x.org");
+  const std::string code_a = store_->FindUserById(a.user_id).value()->referral_code;
+  const std::string code_b = store_->FindUserById(b.user_id).value()->referral_code;
+  EXPECT_EQ(game_->RedeemReferral(a.user_id, code_a).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(game_->RedeemReferral(a.user_id, "nope").code(), StatusCode::kNotFound);
+  ASSERT_TRUE(game_->RedeemReferral(b.user_id, code_a).ok());
+  Status cycle = game_->RedeemReferral(a.user_id, code_b);
+  EXPECT_EQ(cycle.code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(cycle.field(), "referral_code");
+  Principal c = Annotator("c@x.org");
+  EXPECT_EQ(game_->RedeemReferral(b.user_id, store_->FindUserById(c.user_id).value()->referral_code)
+                .code(),
+            StatusCode::kAlreadyExists);
+}
+
+TEST_F(GameServiceTest, RepeatedGoldFailuresDemoteUser) {
+  config_.reputation_gold_fail_penalty = 25;
+  MakeGame();
+  Principal req = Requester();
+  Principal a = Annotator("a@x.org");
+  store::WriteBatch promote;
+  promote.update_user_progress.push_back({a.user_id, 2, 50});
+  ASSERT_TRUE(store_->WriteSync(std::move(promote)).ok());
+  store::Project p = FundedProject(req, 0);
+  Settle(p, true, 1.0, {{a.user_id, "rejected"}});  // 75
+  EXPECT_EQ(store_->FindUserById(a.user_id).value()->level, 2);
+  Settle(p, true, 1.0, {{a.user_id, "rejected"}});  // 50 < 60: demoted
+  EXPECT_EQ(store_->FindUserById(a.user_id).value()->level, 1);
+  auto profile = game_->GetProfile(a.user_id);
+  ASSERT_TRUE(profile.ok());
+  EXPECT_EQ(profile->reputation, 70);
+  EXPECT_EQ(profile->gold_accuracy, 0.0);
+}
+
+TEST_F(GameServiceTest, LevelUpSpendsAiaAndNeedsXp) {
+  Principal a = Annotator("a@x.org");
+  ASSERT_TRUE(game_->CheckIn(a.user_id).ok());  // 5 AIA
+  Status short_xp = game_->LevelUp(a.user_id).status();
+  EXPECT_EQ(short_xp.field(), "xp");
+  store::WriteBatch xp;
+  xp.update_user_progress.push_back({a.user_id, 1, 10});
+  ASSERT_TRUE(store_->WriteSync(std::move(xp)).ok());
+  auto level = game_->LevelUp(a.user_id);
+  ASSERT_TRUE(level.ok()) << level.status().ToString();
+  EXPECT_EQ(*level, 2);
+  EXPECT_EQ(Aia(ledger::UserAccount(a.user_id)), 0);
+  EXPECT_EQ(store_->FindUserById(a.user_id).value()->level, 2);
+}
+
+TEST_F(GameServiceTest, ProfileReportsProgressStreakBalancesAndGoldAccuracy) {
+  Principal req = Requester();
+  Principal a = Annotator("a@x.org");
+  ASSERT_TRUE(game_->CheckIn(a.user_id).ok());
+  store::Project p = FundedProject(req, 100);
+  Settle(p, true, 1.0, {{a.user_id, "accepted"}});
+  Settle(p, true, 1.0, {{a.user_id, "rejected"}});
+  auto profile = game_->GetProfile(a.user_id);
+  ASSERT_TRUE(profile.ok()) << profile.status().ToString();
+  EXPECT_EQ(profile->progress.level, 1);
+  EXPECT_EQ(profile->progress.xp, 10);
+  EXPECT_EQ(profile->progress.xp_to_next, 0);
+  EXPECT_EQ(profile->streak, 1);
+  EXPECT_EQ(profile->balances.aia, 15);
+  EXPECT_EQ(profile->gold_accuracy, 0.5);
+  nlohmann::json j = ProfileJson(*profile);
+  EXPECT_EQ(j["balances"]["AIA"], 15);
+  EXPECT_EQ(j["accuracy_history"].size(), 1u);
+}
+
+TEST_F(GameServiceTest, LeaderboardRanksByXpInPeriod) {
+  Principal req = Requester();
+  Principal a = Annotator("a@x.org");
+  Principal b = Annotator("b@x.org");
+  store::Project p = FundedProject(req, 0);
+  Settle(p, false, 1.0, {{a.user_id, "accepted"}});
+  clock_.Advance(86'400'000);
+  Settle(p, false, 1.0, {{b.user_id, "accepted"}});
+  Settle(p, false, 0.5, {{b.user_id, "accepted"}});
+  auto daily = game_->Leaderboard(game::LeaderboardPeriod::kDaily, 10);
+  ASSERT_EQ(daily->size(), 1u);
+  EXPECT_EQ((*daily)[0].user_id, b.user_id);
+  auto all = game_->Leaderboard(game::LeaderboardPeriod::kAllTime, 10);
+  ASSERT_EQ(all->size(), 2u);
+  EXPECT_EQ((*all)[0].user_id, b.user_id);
+  EXPECT_EQ((*all)[0].xp, 15);
+  EXPECT_EQ((*all)[1].rank, 2);
+}
+
+TEST_F(GameServiceTest, RetiringTaskThroughPlatformPaysEveryAcceptedAnswer) {
+  Principal req = Requester();
+  store::Project p = FundedProject(req, 100);
+  ASSERT_TRUE(platform_->ImportTasks(req, p.id, io::TaskFormat::kCsv, "t\nx\n").status.ok());
+  std::vector<Principal> annotators = {Annotator("a@x.org"), Annotator("b@x.org"),
+                                       Annotator("c@x.org")};
+  for (const Principal& who : annotators) {
+    auto leased = Next(who, p.id);
+    ASSERT_TRUE(leased.ok() && leased->has_value()) << leased.status().ToString();
+    ASSERT_TRUE(Submit(who, (*leased)->assignment.id, "pos").ok());
+  }
+  for (const Principal& who : annotators) {
+    EXPECT_EQ(Aia(ledger::UserAccount(who.user_id)), 10);
+  }
+  EXPECT_EQ(Aia(ledger::ProjectAccount(p.id)), 70);
+}
+
+TEST_F(GameServiceTest, FundingIsIdempotentPerRequestKey) {
+  Principal req = Requester();
+  store::Project p = MakeProject(req);
+  EXPECT_EQ(game_->FundProject(p.id, 50, "key-1").value(), 50);
+  EXPECT_EQ(game_->FundProject(p.id, 50, "key-1").value(), 50);
+  EXPECT_EQ(game_->FundProject(p.id, 25, "key-2").value(), 75);
+  EXPECT_EQ(game_->FundProject(p.id, 0, "key-3").status().field(), "amount_aia");
+}
+
+}  // namespace
+}  // namespace tinydata::service

@@ -1,0 +1,111 @@
+// The sequencer and the proofs the API serves, on a real SQLite store.
+#include "tinydata/service/ledger_service.h"
+
+#include <gtest/gtest.h>
+
+#include "platform_fixture.h"
+#include "tinydata/ledger/merkle.h"
+#include "tinydata/service/game_service.h"
+
+namespace tinydata::service {
+namespace {
+
+class LedgerServiceTest : public PlatformTest {
+ protected:
+  void SetUp() override {
+    PlatformTest::SetUp();
+    auto ledger = LedgerService::Open(store_.get(), &clock_);
+    ASSERT_TRUE(ledger.ok()) << ledger.status().ToString();
+    ledger_ = std::move(ledger).value();
+    auto game = GameService::Create(store_.get(), &clock_, game::GameConfig{});
+    ASSERT_TRUE(game.ok());
+    game_ = std::move(game).value();
+    req_ = Requester();
+    project_ = MakeProject(req_);
+  }
+
+  void Fund(int n) {
+    for (int i = 0; i < n; ++i) {
+      ASSERT_TRUE(game_->FundProject(project_.id, 1 + i, "k" + std::to_string(funded_++)).ok());
+    }
+  }
+
+  std::unique_ptr<LedgerService> ledger_;
+  std::unique_ptr<GameService> game_;
+  Principal req_;
+  store::Project project_;
+  int funded_ = 0;
+};
+
+TEST_F(LedgerServiceTest, FirstRunSignsEmptyTreeCheckpoint) {
+  auto run = ledger_->Sequence();
+  ASSERT_TRUE(run.ok()) << run.status().ToString();
+  EXPECT_EQ(run->tree_size, 0u);
+  auto checkpoint = ledger_->LatestCheckpoint();
+  ASSERT_TRUE(checkpoint.ok());
+  EXPECT_EQ(checkpoint->checkpoint.root_hash, ledger::EmptyRootHash());
+}
+
+TEST_F(LedgerServiceTest, SequencerGivesContiguousLeavesAndSignsCheckpoint) {
+  Fund(5);
+  auto run = ledger_->Sequence();
+  ASSERT_TRUE(run.ok()) << run.status().ToString();
+  EXPECT_EQ(run->sequenced, 5u);
+  EXPECT_EQ(run->tree_size, 5u);
+  auto checkpoint = ledger_->LatestCheckpoint();
+  ASSERT_TRUE(checkpoint.ok());
+  EXPECT_EQ(checkpoint->checkpoint.tree_size, 5u);
+  EXPECT_TRUE(ledger::OpenCheckpoint(checkpoint->note, ledger_->verifier_key()).ok());
+  EXPECT_EQ(ledger_->Sequence()->sequenced, 0u);
+}
+
+TEST_F(LedgerServiceTest, InclusionProofVerifiesAgainstCheckpointRoot) {
+  Fund(7);
+  ASSERT_TRUE(ledger_->Sequence().ok());
+  const ledger::Hash root = ledger_->LatestCheckpoint()->checkpoint.root_hash;
+  for (uint64_t i = 0; i < 7; ++i) {
+    auto proof = ledger_->Entry(i, std::nullopt);
+    ASSERT_TRUE(proof.ok()) << proof.status().ToString();
+    EXPECT_TRUE(ledger::VerifyInclusion(i, 7, ledger::EntryLeafHash(proof->row.entry),
+                                        proof->inclusion_proof, root)
+                    .ok());
+  }
+  EXPECT_EQ(ledger_->Entry(7, std::nullopt).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(ledger_->Entry(0, 8).status().field(), "tree_size");
+}
+
+TEST_F(LedgerServiceTest, ConsistencyProofLinksTwoCheckpoints) {
+  Fund(3);
+  ASSERT_TRUE(ledger_->Sequence().ok());
+  const ledger::Hash root3 = ledger_->LatestCheckpoint()->checkpoint.root_hash;
+  Fund(4);
+  ASSERT_TRUE(ledger_->Sequence().ok());
+  const ledger::Hash root7 = ledger_->LatestCheckpoint()->checkpoint.root_hash;
+  auto proof = ledger_->Consistency(3, 7);
+  ASSERT_TRUE(proof.ok()) << proof.status().ToString();
+  EXPECT_TRUE(ledger::VerifyConsistency(3, 7, *proof, root3, root7).ok());
+}
+
+TEST_F(LedgerServiceTest, SigningKeySurvivesRestart) {
+  const std::string key = ledger_->verifier_key_text();
+  ledger_.reset();
+  auto reopened = LedgerService::Open(store_.get(), &clock_);
+  ASSERT_TRUE(reopened.ok());
+  EXPECT_EQ((*reopened)->verifier_key_text(), key);
+}
+
+TEST_F(LedgerServiceTest, SequencerContinuesAfterRestart) {
+  Fund(3);
+  ASSERT_TRUE(ledger_->Sequence().ok());
+  auto reopened = LedgerService::Open(store_.get(), &clock_);
+  ASSERT_TRUE(reopened.ok());
+  Fund(2);
+  auto run = (*reopened)->Sequence();
+  ASSERT_TRUE(run.ok()) << run.status().ToString();
+  EXPECT_EQ(run->tree_size, 5u);
+  auto proof = (*reopened)->Consistency(3, 5);
+  ASSERT_TRUE(proof.ok());
+}
+
+}  // namespace
+}  // namespace tinydata::service
