@@ -7,6 +7,8 @@
 #include <boost/asio/thread_pool.hpp>
 #include <chrono>
 #include <condition_variable>
+#include <fstream>
+#include <iterator>
 #include <mutex>
 #include <system_error>
 #include <thread>
@@ -283,8 +285,25 @@ Status RunServe(const ServeOptions& options) {
   context.version = Version();
   // Rewards and the verifiable ledger (issue 4): settlement of retired tasks, game endpoints,
   // and the sequencer that signs checkpoints every few seconds.
+  game::GameConfig game_config;
+  if (!options.game_config.empty()) {
+    std::ifstream in(options.game_config, std::ios::binary);
+    if (!in) {
+      return Status::InvalidArgument("cannot read the game configuration file " +
+                                         options.game_config,
+                                     "--game-config");
+    }
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    Result<game::GameConfig> parsed = service::GameConfigFromJson(text);
+    if (!parsed.ok()) {
+      return Status::InvalidArgument(options.game_config + ": " + parsed.status().message(),
+                                     parsed.status().field());
+    }
+    game_config = std::move(parsed).value();
+  }
   TD_ASSIGN_OR_RETURN(std::unique_ptr<service::GameService> game,
-                      service::GameService::Create(opened.store.get(), opened.clock.get(), {}));
+                      service::GameService::Create(opened.store.get(), opened.clock.get(),
+                                                   std::move(game_config)));
   platform.SetRetirementHook(game->MakeRetirementHook());
   game->SetLevelChangedListener([&platform](int64_t user_id) { platform.InvalidateUser(user_id); });
   TD_ASSIGN_OR_RETURN(std::unique_ptr<service::LedgerService> ledger,
@@ -339,6 +358,10 @@ void RegisterServeCommand(CLI::App& app) {
   cmd->add_option("--maintenance-seconds", options->maintenance_seconds,
                   "Period of re-inference and lease expiry")
       ->capture_default_str();
+  cmd->add_option("--game-config", options->game_config,
+                  "JSON file of game rule parameters (XP, levels, check-in, caps, referrals); "
+                  "see README")
+      ->check(CLI::ExistingFile);
   cmd->add_option("--log-level", options->log_level, "trace|debug|info|warn|error")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}))
       ->capture_default_str();

@@ -38,6 +38,7 @@ struct ServeOptions {
   int64_t maintenance_seconds = 60;
   std::string log_level = "info";
   bool access_log = true;
+  std::string game_config;  // JSON file of game rule parameters (GameConfigFromJson); empty: defaults
 };
 
 void RegisterServeCommand(CLI::App& app);

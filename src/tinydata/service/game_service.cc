@@ -3,6 +3,10 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <functional>
+#include <iterator>
+#include <limits>
+#include <type_traits>
 #include <utility>
 
 #include "tinydata/game/checkin.h"
@@ -19,6 +23,80 @@ namespace {
 constexpr int kMaxReferralChain = 1024;
 
 }  // namespace
+
+namespace {
+
+// Reads config member `name` into `field` when present. Integers only where the field is one.
+template <typename T>
+Status ReadMember(const nlohmann::json& object, const char* name, T& field) {
+  auto it = object.find(name);
+  if (it == object.end()) return Status::Ok();
+  if constexpr (std::is_same_v<T, std::vector<int64_t>>) {
+    if (!it->is_array()) return Status::InvalidArgument("must be an array of integers", name);
+    std::vector<int64_t> values;
+    for (const nlohmann::json& v : *it) {
+      if (!v.is_number_integer()) {
+        return Status::InvalidArgument("must be an array of integers", name);
+      }
+      values.push_back(v.get<int64_t>());
+    }
+    field = std::move(values);
+  } else {
+    if (!it->is_number_integer()) return Status::InvalidArgument("must be an integer", name);
+    const int64_t value = it->get<int64_t>();
+    if (value < std::numeric_limits<T>::min() || value > std::numeric_limits<T>::max()) {
+      return Status::InvalidArgument("is out of range", name);
+    }
+    field = static_cast<T>(value);
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<game::GameConfig> GameConfigFromJson(std::string_view text) {
+  const nlohmann::json object = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (!object.is_object()) {
+    return Status::InvalidArgument("the game configuration must be a JSON object", "game_config");
+  }
+  game::GameConfig config;
+  struct Member {
+    const char* name;
+    std::function<Status(const nlohmann::json&)> read;
+  };
+#define TD_GAME_MEMBER(field) \
+  Member { #field, [&config](const nlohmann::json& o) { return ReadMember(o, #field, config.field); } }
+  const Member members[] = {
+      TD_GAME_MEMBER(xp_per_accepted_answer),
+      TD_GAME_MEMBER(level_xp_thresholds),
+      TD_GAME_MEMBER(level_up_cost_aia),
+      TD_GAME_MEMBER(domain_tier_min_level),
+      TD_GAME_MEMBER(advanced_tier_min_level),
+      TD_GAME_MEMBER(reputation_max),
+      TD_GAME_MEMBER(reputation_gold_pass_gain),
+      TD_GAME_MEMBER(reputation_gold_fail_penalty),
+      TD_GAME_MEMBER(reputation_demote_below),
+      TD_GAME_MEMBER(reputation_after_demotion),
+      TD_GAME_MEMBER(reputation_pause_below),
+      TD_GAME_MEMBER(pause_days),
+      TD_GAME_MEMBER(reputation_after_pause),
+      TD_GAME_MEMBER(checkin_base_aia),
+      TD_GAME_MEMBER(checkin_streak_bonus_aia),
+      TD_GAME_MEMBER(checkin_streak_bonus_max_days),
+      TD_GAME_MEMBER(daily_reward_cap_aia),
+      TD_GAME_MEMBER(referral_bonus_bps),
+      TD_GAME_MEMBER(referral_min_gold_passes),
+  };
+#undef TD_GAME_MEMBER
+  for (const auto& [key, value] : object.items()) {
+    const bool known = std::any_of(std::begin(members), std::end(members),
+                                   [&key](const Member& m) { return key == m.name; });
+    if (!known) return Status::InvalidArgument("unknown game configuration member", key);
+  }
+  for (const Member& member : members) TD_RETURN_IF_ERROR(member.read(object));
+  TD_RETURN_IF_ERROR(game::ValidateGameConfig(config));
+  return config;
+}
 
 Result<std::unique_ptr<GameService>> GameService::Create(store::Store* store, const Clock* clock,
                                                          game::GameConfig config) {

@@ -54,6 +54,12 @@ struct LeaderboardEntry {
   int64_t xp = 0;
 };
 
+// The game rules' configuration from a JSON object whose members are GameConfig's field names
+// (e.g. {"daily_reward_cap_aia": 300, "level_xp_thresholds": [0, 50, 200]}); members left out
+// keep their defaults. InvalidArgument naming the member for an unknown member, a wrong type,
+// or a value ValidateGameConfig refuses; naming "game_config" for text that is not a JSON object.
+Result<game::GameConfig> GameConfigFromJson(std::string_view text);
+
 class GameService {
  public:
   // `store` and `clock` must outlive the service. InvalidArgument (naming the field) when

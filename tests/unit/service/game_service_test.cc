@@ -298,3 +298,53 @@ TEST_F(GameServiceTest, FundingIsIdempotentPerRequestKey) {
 
 }  // namespace
 }  // namespace tinydata::service
+
+namespace tinydata::service {
+namespace {
+
+TEST(GameConfigFromJsonTest, MembersLeftOutKeepTheirDefaults) {
+  Result<game::GameConfig> config =
+      GameConfigFromJson(R"({"daily_reward_cap_aia": 300, "level_xp_thresholds": [0, 50, 200],
+                             "level_up_cost_aia": [0, 10, 40]})");
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  EXPECT_EQ(config->daily_reward_cap_aia, 300);
+  EXPECT_EQ(config->level_xp_thresholds, (std::vector<int64_t>{0, 50, 200}));
+  EXPECT_EQ(config->xp_per_accepted_answer, game::GameConfig{}.xp_per_accepted_answer);
+}
+
+TEST(GameConfigFromJsonTest, UnknownMemberIsNamed) {
+  Result<game::GameConfig> config = GameConfigFromJson(R"({"daily_cap": 300})");
+  ASSERT_FALSE(config.ok());
+  EXPECT_EQ(config.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(config.status().field(), "daily_cap");
+}
+
+TEST(GameConfigFromJsonTest, WrongTypeIsNamed) {
+  Result<game::GameConfig> config = GameConfigFromJson(R"({"pause_days": "seven"})");
+  ASSERT_FALSE(config.ok());
+  EXPECT_EQ(config.status().field(), "pause_days");
+}
+
+TEST(GameConfigFromJsonTest, OutOfRangeIntegerIsNamed) {
+  Result<game::GameConfig> config = GameConfigFromJson(R"({"pause_days": 4294967296})");
+  ASSERT_FALSE(config.ok());
+  EXPECT_EQ(config.status().field(), "pause_days");
+}
+
+TEST(GameConfigFromJsonTest, RuleViolationIsRefused) {
+  // Thresholds must start at 0 and increase.
+  Result<game::GameConfig> config =
+      GameConfigFromJson(R"({"level_xp_thresholds": [0, 100, 50], "level_up_cost_aia": [0, 1, 2]})");
+  ASSERT_FALSE(config.ok());
+  EXPECT_EQ(config.status().code(), StatusCode::kInvalidArgument);
+}
+
+TEST(GameConfigFromJsonTest, NonObjectIsRefused) {
+  Result<game::GameConfig> config = GameConfigFromJson("[1, 2]");
+  ASSERT_FALSE(config.ok());
+  EXPECT_EQ(config.status().field(), "game_config");
+  EXPECT_FALSE(GameConfigFromJson("{not json").ok());
+}
+
+}  // namespace
+}  // namespace tinydata::service
