@@ -50,8 +50,12 @@ test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
 	@$(MAKE) --no-print-directory web-test e2e
 
+# Truth inference (bench/run.sh), the server under wrk (bench/server/run.sh) and the ledger;
+# bench/README.md holds the figures and how each was taken.
 bench: build
-	bench/run.sh
+	BUILD_DIR=$(BUILD_DIR) bench/run.sh
+	BUILD_DIR=$(BUILD_DIR) bench/server/run.sh
+	$(BUILD_DIR)/bench/ledger_bench --benchmark_filter=ledger/
 
 clean:
 	rm -rf $(BUILD_DIR)
