@@ -305,6 +305,7 @@ Status RunServe(const ServeOptions& options) {
                       service::GameService::Create(opened.store.get(), opened.clock.get(),
                                                    std::move(game_config)));
   platform.SetRetirementHook(game->MakeRetirementHook());
+  platform.SetLeaseGate(game->MakeLeaseGate());
   game->SetLevelChangedListener([&platform](int64_t user_id) { platform.InvalidateUser(user_id); });
   TD_ASSIGN_OR_RETURN(std::unique_ptr<service::LedgerService> ledger,
                       service::LedgerService::Open(opened.store.get(), opened.clock.get()));

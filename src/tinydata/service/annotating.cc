@@ -182,8 +182,17 @@ Result<std::optional<LeasedTask>> Platform::Impl::LeaseInProject(ProjectState& p
   return std::optional<LeasedTask>(std::move(leased));
 }
 
-void Platform::Impl::NextTask(const Principal& caller, std::optional<int64_t> project_id,
+void Platform::Impl::NextTask(const Principal& principal, std::optional<int64_t> project_id,
                               Done<std::optional<LeasedTask>> done) {
+  Principal caller = principal;
+  if (lease_gate_) {
+    Result<int32_t> level = lease_gate_(caller);
+    if (!level.ok()) {
+      done(level.status());
+      return;
+    }
+    caller.level = *level;
+  }
   const int64_t now = clock_->NowMs();
   std::vector<ProjectState*> targets;
   if (project_id) {

@@ -110,6 +110,19 @@ void GameService::SetLevelChangedListener(std::function<void(int64_t)> listener)
 
 int64_t GameService::Today() const { return game::UtcDay(clock_->NowMs() / 1000); }
 
+LeaseGate GameService::MakeLeaseGate() {
+  return [this](const Principal& caller) -> Result<int32_t> {
+    TD_ASSIGN_OR_RETURN(game::Reputation reputation, rewards_.ReputationOf(caller.user_id));
+    if (game::IsPaused(reputation, Today())) {
+      return Status::FailedPrecondition(
+          "paused after failing gold questions until " +
+              FormatRfc3339(reputation.paused_until_day * 86'400'000).substr(0, 10),
+          "user");
+    }
+    return reputation.level;
+  };
+}
+
 RetirementHook GameService::MakeRetirementHook() {
   return [this](const RetiredTask& retired, store::WriteBatch& batch) {
     store::LedgerChanges changes;

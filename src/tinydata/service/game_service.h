@@ -73,6 +73,10 @@ class GameService {
 
   // The hook to install with Platform::SetRetirementHook: settles every retired task (rewards.h).
   RetirementHook MakeRetirementHook();
+  // The gate to install with Platform::SetLeaseGate: refuses users paused by the reputation
+  // rules (FailedPrecondition naming "user", with the day the pause ends) and gates tasks by
+  // the level after any demotion.
+  LeaseGate MakeLeaseGate();
 
   // Checks the user in for today. AlreadyExists when already checked in today.
   Result<CheckinOutcome> CheckIn(int64_t user_id);

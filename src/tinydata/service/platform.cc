@@ -228,6 +228,7 @@ Result<std::unique_ptr<Platform>> Platform::Open(store::Store* store, const Cloc
 }
 
 void Platform::SetRetirementHook(RetirementHook hook) { impl_->SetRetirementHook(std::move(hook)); }
+void Platform::SetLeaseGate(LeaseGate gate) { impl_->SetLeaseGate(std::move(gate)); }
 
 Result<Session> Platform::Register(const RegisterRequest& request) {
   return impl_->Register(request);

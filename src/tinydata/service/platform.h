@@ -165,6 +165,12 @@ struct RetiredTask {
 };
 using RetirementHook = std::function<void(const RetiredTask&, store::WriteBatch& batch)>;
 
+// Asked before every lease: the level the caller's tasks are gated by now (the game rules may
+// have demoted them since their principal was cached), or an error that refuses the lease
+// (FailedPrecondition for a user paused after failing gold questions). Called without any
+// Platform lock held; must not call the Platform.
+using LeaseGate = std::function<Result<int32_t>(const Principal& caller)>;
+
 class Platform {
  public:
   // Loads the state from `store` (which must outlive the Platform), creating the pseudonym
@@ -175,6 +181,8 @@ class Platform {
 
   // Installs the settlement hook for retired tasks (see RetirementHook). Call before serving.
   void SetRetirementHook(RetirementHook hook);
+  // Installs the lease gate (see LeaseGate). Call before serving.
+  void SetLeaseGate(LeaseGate gate);
 
   // --- Accounts -------------------------------------------------------------------------------
   // Self-registration. Errors: InvalidArgument naming "email" / "password" / "role"

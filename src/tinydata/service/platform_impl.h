@@ -136,6 +136,7 @@ class Platform::Impl {
 
   store::Store* store() const { return store_; }
   void SetRetirementHook(RetirementHook hook) { retirement_hook_ = std::move(hook); }
+  void SetLeaseGate(LeaseGate gate) { lease_gate_ = std::move(gate); }
 
  private:
   // The project if it exists (whatever the caller may see); nullptr otherwise.
@@ -181,6 +182,7 @@ class Platform::Impl {
   const PlatformOptions options_;
   std::string pseudonym_secret_;
   RetirementHook retirement_hook_;
+  LeaseGate lease_gate_;
 
   mutable std::shared_mutex projects_mu_;
   std::unordered_map<int64_t, std::unique_ptr<ProjectState>> projects_;

@@ -216,6 +216,45 @@ TEST_F(GameServiceTest, RepeatedGoldFailuresDemoteUser) {
   EXPECT_EQ(profile->gold_accuracy, 0.0);
 }
 
+TEST_F(GameServiceTest, PausedUserIsRefusedALeaseUntilThePauseEnds) {
+  config_.reputation_gold_fail_penalty = 80;  // 100 - 80 = 20 < 30 at level 1: paused
+  config_.pause_days = 2;
+  MakeGame();
+  platform_->SetLeaseGate(game_->MakeLeaseGate());
+  Principal req = Requester();
+  Principal a = Annotator("a@x.org");
+  store::Project p = FundedProject(req, 0);
+  ASSERT_TRUE(platform_->ImportTasks(req, p.id, io::TaskFormat::kCsv, "t\nx\n").status.ok());
+  Settle(p, true, 1.0, {{a.user_id, "rejected"}});
+
+  auto refused = Next(a, p.id);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(refused.status().field(), "user");
+
+  clock_.Advance(2 * 86'400'000);
+  auto leased = Next(a, p.id);
+  ASSERT_TRUE(leased.ok()) << leased.status().ToString();
+  EXPECT_TRUE(leased->has_value());
+}
+
+TEST_F(GameServiceTest, LeaseGateUsesTheLevelAfterADemotion) {
+  config_.reputation_gold_fail_penalty = 45;  // 100 - 45 = 55 < 60: demoted one level
+  MakeGame();
+  Principal req = Requester();
+  Principal a = Annotator("a@x.org");
+  store::WriteBatch promote;
+  promote.update_user_progress.push_back({a.user_id, 2, 50});
+  ASSERT_TRUE(store_->WriteSync(std::move(promote)).ok());
+  a.level = 2;  // the principal as cached before the demotion
+  LeaseGate gate = game_->MakeLeaseGate();
+  ASSERT_EQ(gate(a).value(), 2);
+  Settle(FundedProject(req, 0), true, 1.0, {{a.user_id, "rejected"}});
+  Result<int32_t> level = gate(a);
+  ASSERT_TRUE(level.ok()) << level.status().ToString();
+  EXPECT_EQ(*level, 1);
+}
+
 TEST_F(GameServiceTest, LevelUpSpendsAiaAndNeedsXp) {
   Principal a = Annotator("a@x.org");
   ASSERT_TRUE(game_->CheckIn(a.user_id).ok());  // 5 AIA
