@@ -4,18 +4,11 @@
 #include <string>
 #include <utility>
 
+#include "tinydata/store/sqlite_status.h"
+
 namespace tinydata::store {
 
 namespace {
-
-Status Error(sqlite3* db, std::string_view what) {
-  const int code = sqlite3_extended_errcode(db) & 0xff;
-  std::string message = std::string(what) + ": " + sqlite3_errmsg(db);
-  if (code == SQLITE_CONSTRAINT) return Status::AlreadyExists(std::move(message));
-  if (code == SQLITE_BUSY || code == SQLITE_LOCKED) return Status::Unavailable(std::move(message));
-  if (code == SQLITE_CORRUPT || code == SQLITE_NOTADB) return Status::DataLoss(std::move(message));
-  return Status::Internal(std::move(message));
-}
 
 // A statement bound and stepped through one use; resets (not finalizes) a cached statement.
 class Query {
@@ -48,7 +41,7 @@ class Query {
   bool Step() {
     const int rc = sqlite3_step(stmt_);
     if (rc == SQLITE_ROW) return true;
-    if (rc != SQLITE_DONE) status_ = Error(db_, "sqlite step");
+    if (rc != SQLITE_DONE) status_ = SqliteError(db_, "sqlite step");
     return false;
   }
   Status Exec() {
@@ -93,7 +86,7 @@ class Query {
 Result<std::unique_ptr<Query>> PrepareOnce(sqlite3* db, const char* sql) {
   sqlite3_stmt* stmt = nullptr;
   if (sqlite3_prepare_v2(db, sql, -1, &stmt, nullptr) != SQLITE_OK) {
-    return Error(db, std::string("sqlite prepare: ") + sql);
+    return SqliteError(db, std::string("sqlite prepare: ") + sql);
   }
   return std::make_unique<Query>(db, stmt, /*owned=*/true);
 }
@@ -151,7 +144,7 @@ Result<sqlite3_stmt*> SqliteLedgerWriter::Prepare(const char* sql) {
   if (it != cache_.end()) return it->second;
   sqlite3_stmt* stmt = nullptr;
   if (sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, nullptr) != SQLITE_OK) {
-    return Error(db_, std::string("sqlite prepare: ") + sql);
+    return SqliteError(db_, std::string("sqlite prepare: ") + sql);
   }
   cache_.emplace(sql, stmt);
   return stmt;

@@ -17,6 +17,7 @@
 
 #include "tinydata/store/migrations.h"
 #include "tinydata/store/sqlite_ledger.h"
+#include "tinydata/store/sqlite_status.h"
 
 namespace tinydata::store {
 namespace {
@@ -25,19 +26,6 @@ int64_t NowMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
-}
-
-Status SqliteError(sqlite3* db, std::string_view what) {
-  const int code = sqlite3_extended_errcode(db);
-  std::string message = std::string(what) + ": " + sqlite3_errmsg(db);
-  if ((code & 0xff) == SQLITE_CONSTRAINT) return Status::AlreadyExists(std::move(message));
-  if ((code & 0xff) == SQLITE_BUSY || (code & 0xff) == SQLITE_LOCKED) {
-    return Status::Unavailable(std::move(message));
-  }
-  if ((code & 0xff) == SQLITE_CORRUPT || (code & 0xff) == SQLITE_NOTADB) {
-    return Status::DataLoss(std::move(message));
-  }
-  return Status::Internal(std::move(message));
 }
 
 // A prepared statement owned by a Connection's cache; Reset() returns it to a clean state.
