@@ -16,6 +16,7 @@ APT_PACKAGES := build-essential cmake pkg-config git \
   libboost-dev libboost-system-dev libsodium-dev nlohmann-json3-dev libcli11-dev \
   libspdlog-dev libfmt-dev libsqlite3-dev sqlite3 libssl-dev \
   libgtest-dev libgmock-dev libbenchmark-dev wrk \
+  libpq-dev postgresql \
   chromium
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)

@@ -9,7 +9,6 @@ using nlohmann::json;
 ServerProcessOptions IntegrationServerOptions(std::vector<std::string> extra_args) {
   ServerProcessOptions options;
   options.binary = TINYDATA_BINARY;
-  options.database_url = DatabaseUrlFromEnvironment();
   options.extra_args = {"--no-access-log"};
   options.extra_args.insert(options.extra_args.end(), extra_args.begin(), extra_args.end());
   return options;

@@ -24,8 +24,8 @@ struct Account {
   std::string token;
 };
 
-// The options every integration server starts with: the real binary, the database from
-// TINYDATA_TEST_DATABASE_URL (or a temporary SQLite file), no access log, and `extra_args`.
+// The options every integration server starts with: the real binary, a fresh database of the
+// backend the environment names (support/postgres.h), no access log, and `extra_args`.
 ServerProcessOptions IntegrationServerOptions(std::vector<std::string> extra_args = {});
 
 // The JSON body of `response` when it succeeded with `expected_status`; otherwise a gtest

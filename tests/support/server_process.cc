@@ -19,11 +19,6 @@ namespace tinydata::test {
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
-std::string DatabaseUrlFromEnvironment() {
-  const char* url = std::getenv("TINYDATA_TEST_DATABASE_URL");
-  return url == nullptr ? std::string() : std::string(url);
-}
-
 Result<uint16_t> PickFreePort() {
   const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   if (fd < 0) return Status::Unavailable(std::string("socket: ") + std::strerror(errno));
@@ -52,6 +47,9 @@ Result<std::unique_ptr<ServerProcess>> ServerProcess::Start(ServerProcessOptions
     return Status::Unavailable(std::string("mkdtemp: ") + std::strerror(errno));
   }
   process->directory_ = dir_template;
+  if (process->options_.database_url.empty() && BackendFromEnvironment() == Backend::kPostgres) {
+    TD_ASSIGN_OR_RETURN(process->scratch_, ScratchPostgresDatabase::Create());
+  }
 
   Status last;
   for (int attempt = 0; attempt < 3; ++attempt) {

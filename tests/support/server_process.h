@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "support/http_client.h"
+#include "support/postgres.h"
 #include "tinydata/core/status.h"
 
 namespace tinydata::test {
@@ -28,9 +29,10 @@ struct ServerProcessOptions {
   std::filesystem::path binary;
   // Appended after `serve --listen 127.0.0.1:<port> --database <database>`.
   std::vector<std::string> extra_args;
-  // The --database argument. Empty: a SQLite file `tinydata.db` in the temporary directory.
-  // Suites take it from TINYDATA_TEST_DATABASE_URL (see DatabaseUrlFromEnvironment) so that
-  // the same tests can run against another backend.
+  // The --database argument. Empty: a fresh database of the backend the environment names
+  // (support/postgres.h): a SQLite file `tinydata.db` in the temporary directory, or a scratch
+  // PostgreSQL database dropped with the process object. Several processes share one database
+  // when they are given the same URL here.
   std::string database_url;
   std::chrono::milliseconds startup_timeout{15'000};
   // Keep the temporary directory (database, log) after the process object is destroyed.
@@ -51,11 +53,12 @@ class ServerProcess {
 
   uint16_t port() const { return port_; }
   const std::filesystem::path& directory() const { return directory_; }
-  // The SQLite file used when no database_url was given.
+  // The SQLite file used when no database_url was given and the backend is SQLite.
   std::filesystem::path database_path() const { return directory_ / "tinydata.db"; }
   // What --database receives.
   std::string database_url() const {
-    return options_.database_url.empty() ? database_path().string() : options_.database_url;
+    if (!options_.database_url.empty()) return options_.database_url;
+    return scratch_ ? scratch_->url() : database_path().string();
   }
   std::string base_url() const { return "http://127.0.0.1:" + std::to_string(port_); }
   // A new keep-alive client for this server.
@@ -70,6 +73,12 @@ class ServerProcess {
   // Starts the binary again on the same port and database (after Stop or Kill) and waits for
   // /healthz.
   Status Restart();
+  // Replaces ServerProcessOptions::extra_args for the next Restart() (e.g. another
+  // --clock-start); the running process, if any, is not affected.
+  void SetExtraArgs(std::vector<std::string> extra_args) {
+    options_.extra_args = std::move(extra_args);
+  }
+  const std::vector<std::string>& extra_args() const { return options_.extra_args; }
 
   // The child's combined stdout/stderr so far.
   std::string log_text() const;
@@ -81,13 +90,11 @@ class ServerProcess {
   Result<int> Reap(std::chrono::milliseconds timeout);
 
   ServerProcessOptions options_;
+  std::unique_ptr<ScratchPostgresDatabase> scratch_;  // dropped after ~ServerProcess stopped the server
   std::filesystem::path directory_;
   uint16_t port_ = 0;
   pid_t pid_ = -1;
 };
-
-// The value of TINYDATA_TEST_DATABASE_URL, or empty (a temporary SQLite file).
-std::string DatabaseUrlFromEnvironment();
 
 // A TCP port on 127.0.0.1 that was free a moment ago.
 Result<uint16_t> PickFreePort();

@@ -8,6 +8,7 @@
 #include "tinydata/cli/export_command.h"
 #include "tinydata/cli/import_command.h"
 #include "tinydata/cli/ledger_command.h"
+#include "tinydata/cli/migrate_command.h"
 #include "tinydata/cli/serve_command.h"
 #include "tinydata/cli/user_command.h"
 
@@ -21,5 +22,6 @@ int main(int argc, char** argv) {
   tinydata::cli::RegisterImportCommand(app);
   tinydata::cli::RegisterExportCommand(app);
   tinydata::cli::RegisterLedgerCommand(app);
+  tinydata::cli::RegisterMigrateCommand(app);
   return tinydata::cli::RunApp(app, argc, argv);
 }

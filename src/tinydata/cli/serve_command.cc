@@ -1,12 +1,16 @@
 #include "tinydata/cli/serve_command.h"
 
 #include <spdlog/sinks/stdout_color_sinks.h>
+#include <fcntl.h>
 #include <spdlog/spdlog.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <boost/asio/thread_pool.hpp>
+#include <cerrno>
 #include <chrono>
 #include <condition_variable>
+#include <cstring>
 #include <fstream>
 #include <iterator>
 #include <mutex>
@@ -20,6 +24,7 @@
 #include "tinydata/http/server.h"
 #include "tinydata/http/static_files.h"
 #include "tinydata/io/task_import.h"
+#include "tinydata/ledger/checkpoint.h"
 #include "tinydata/service/game_service.h"
 #include "tinydata/service/ledger_service.h"
 
@@ -35,7 +40,8 @@ OpenedPlatform::~OpenedPlatform() {
 
 Result<OpenedPlatform> OpenPlatformAt(const std::string& path,
                                       const store::StoreOptions& store_options,
-                                      const service::PlatformOptions& platform_options) {
+                                      const service::PlatformOptions& platform_options,
+                                      std::unique_ptr<service::Clock> clock) {
   if (path.empty()) return Status::InvalidArgument("must not be empty", "database");
   const fs::path parent = fs::path(path).parent_path();
   if (!parent.empty()) {
@@ -48,11 +54,56 @@ Result<OpenedPlatform> OpenPlatformAt(const std::string& path,
   }
   OpenedPlatform opened;
   TD_ASSIGN_OR_RETURN(opened.store, store::OpenStore(path, store_options));
-  opened.clock = std::make_unique<service::SystemClock>();
+  opened.clock = clock ? std::move(clock) : std::make_unique<service::SystemClock>();
   TD_ASSIGN_OR_RETURN(opened.platform, service::Platform::Open(opened.store.get(),
                                                                opened.clock.get(),
                                                                platform_options));
   return opened;
+}
+
+Result<std::string> LoadOrCreateLedgerKeyFile(const std::string& path) {
+  auto bad = [&path](const std::string& why) {
+    return Status::InvalidArgument(path + ": " + why, "ledger-key-file");
+  };
+  if (path.empty()) return bad("the path is empty");
+  std::error_code ec;
+  if (!fs::exists(path, ec)) {
+    TD_ASSIGN_OR_RETURN(ledger::SigningKey key, ledger::GenerateSigningKey("tinydata-ledger"));
+    const std::string text = ledger::FormatSigningKey(key) + "\n";
+    // O_EXCL: never overwrite a key that another process wrote meanwhile.
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0) return bad(std::string("cannot create the key file: ") + std::strerror(errno));
+    size_t written = 0;
+    while (written < text.size()) {
+      const ssize_t n = ::write(fd, text.data() + written, text.size() - written);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) {
+        const std::string error = std::strerror(errno);
+        ::close(fd);
+        ::unlink(path.c_str());
+        return bad("cannot write the key file: " + error);
+      }
+      written += static_cast<size_t>(n);
+    }
+    if (::fsync(fd) != 0 || ::close(fd) != 0) {
+      return bad(std::string("cannot write the key file: ") + std::strerror(errno));
+    }
+    spdlog::info("ledger key generated path={} verifier_key={}", path,
+                 ledger::FormatVerifierKey(ledger::VerifierKeyOf(key)));
+  }
+  if (!fs::is_regular_file(path, ec)) return bad("not a regular file");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return bad(std::string("cannot read the key file: ") + std::strerror(errno));
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+  if (text.empty()) return bad("the key file is empty");
+  Result<ledger::SigningKey> key = ledger::ParseSigningKey(text);
+  if (!key.ok()) return bad("not a ledger signing key: " + key.status().message());
+  struct stat st{};
+  if (::stat(path.c_str(), &st) == 0 && (st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
+    spdlog::warn("ledger key file is readable by others path={} (chmod 600 it)", path);
+  }
+  return text;
 }
 
 service::Principal OperatorPrincipal() {
@@ -245,6 +296,19 @@ Status RunServe(const ServeOptions& options) {
   if (options.maintenance_seconds < 1) {
     return Status::InvalidArgument("must be at least 1", "maintenance-seconds");
   }
+  std::unique_ptr<service::Clock> clock;
+  if (!options.clock_start.empty()) {
+    Result<int64_t> start_ms = service::ParseRfc3339Ms(options.clock_start);
+    if (!start_ms.ok()) {
+      return Status::InvalidArgument(start_ms.status().message(), "clock-start");
+    }
+    clock = std::make_unique<service::OffsetClock>(*start_ms);
+  }
+  service::LedgerOptions ledger_options;
+  if (!options.ledger_key_file.empty()) {
+    TD_ASSIGN_OR_RETURN(ledger_options.signing_key,
+                        LoadOrCreateLedgerKeyFile(options.ledger_key_file));
+  }
   server_options.threads = options.threads;
   server_options.shutdown_on_signals = true;
   server_options.access_log = options.access_log;
@@ -254,9 +318,14 @@ Status RunServe(const ServeOptions& options) {
   service::PlatformOptions platform_options;
   platform_options.lease_seconds = options.lease_seconds;
   TD_ASSIGN_OR_RETURN(OpenedPlatform opened,
-                      OpenPlatformAt(options.database, store_options, platform_options));
+                      OpenPlatformAt(options.database, store_options, platform_options,
+                                     std::move(clock)));
   service::Platform& platform = *opened.platform;
   spdlog::info("database path={} synchronous={}", options.database, options.synchronous);
+  if (!options.clock_start.empty()) {
+    spdlog::warn("clock starts at {} (--clock-start), not the system time",
+                 service::FormatRfc3339(opened.clock->NowMs()));
+  }
 
   if (options.demo) {
     TD_ASSIGN_OR_RETURN(std::optional<int64_t> demo, SeedDemo(platform));
@@ -307,8 +376,16 @@ Status RunServe(const ServeOptions& options) {
   platform.SetRetirementHook(game->MakeRetirementHook());
   platform.SetLeaseGate(game->MakeLeaseGate());
   game->SetLevelChangedListener([&platform](int64_t user_id) { platform.InvalidateUser(user_id); });
-  TD_ASSIGN_OR_RETURN(std::unique_ptr<service::LedgerService> ledger,
-                      service::LedgerService::Open(opened.store.get(), opened.clock.get()));
+  Result<std::unique_ptr<service::LedgerService>> opened_ledger =
+      service::LedgerService::Open(opened.store.get(), opened.clock.get(), ledger_options);
+  if (!opened_ledger.ok() && !options.ledger_key_file.empty() &&
+      opened_ledger.status().field() == "signing_key") {
+    return Status(opened_ledger.status().code(),
+                  options.ledger_key_file + ": " + opened_ledger.status().message(),
+                  "ledger-key-file");
+  }
+  TD_RETURN_IF_ERROR(opened_ledger.status());
+  std::unique_ptr<service::LedgerService> ledger = std::move(opened_ledger).value();
   context.game = game.get();
   context.ledger = ledger.get();
   http::Router router;
@@ -363,6 +440,18 @@ void RegisterServeCommand(CLI::App& app) {
                   "JSON file of game rule parameters (XP, levels, check-in, caps, referrals); "
                   "see README")
       ->check(CLI::ExistingFile);
+  cmd->add_option("--ledger-key-file", options->ledger_key_file,
+                  "File with the ledger's Ed25519 signing key; generated (mode 0600) when missing. "
+                  "Default: a key kept in the database");
+  cmd->add_option("--clock-start", options->clock_start,
+                  "Start the server's clock at this RFC 3339 instant (e.g. 2026-11-02T09:00:00Z); "
+                  "it then runs at real speed. For demos, replays and tests")
+      ->check(CLI::Validator(
+          [](std::string& value) -> std::string {
+            Result<int64_t> ms = service::ParseRfc3339Ms(value);
+            return ms.ok() ? std::string() : ms.status().message();
+          },
+          "RFC3339", "RFC 3339 instant"));
   cmd->add_option("--log-level", options->log_level, "trace|debug|info|warn|error")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}))
       ->capture_default_str();

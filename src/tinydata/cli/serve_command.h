@@ -3,7 +3,8 @@
 //   tinydata serve --listen 127.0.0.1:8080 --database var/tinydata.db [--demo]
 //                  [--web-root web/dist] [--lease-seconds 300] [--threads N]
 //                  [--synchronous full|normal] [--maintenance-seconds 60]
-//                  [--log-level info] [--no-access-log]
+//                  [--log-level info] [--no-access-log] [--game-config game.json]
+//                  [--ledger-key-file ledger.key] [--clock-start 2026-11-02T09:00:00Z]
 //
 // Opens (or creates) the SQLite database, loads the platform, optionally seeds the demo project,
 // serves the API and the web app, runs the periodic maintenance (re-inference, lease expiry)
@@ -39,6 +40,12 @@ struct ServeOptions {
   std::string log_level = "info";
   bool access_log = true;
   std::string game_config;  // JSON file of game rule parameters (GameConfigFromJson); empty: defaults
+  // File with the ledger's Ed25519 signing key (ledger/checkpoint.h FormatSigningKey form),
+  // created with mode 0600 when missing; empty: the key kept in the database's settings.
+  std::string ledger_key_file;
+  // RFC 3339 instant the server's clock starts at (then runs at real speed; OffsetClock), for
+  // demos, replays and tests; empty: the system clock.
+  std::string clock_start;
 };
 
 void RegisterServeCommand(CLI::App& app);
@@ -50,7 +57,7 @@ Status RunServe(const ServeOptions& options);
 // The store, clock and platform of one database, closed in the right order on destruction.
 struct OpenedPlatform {
   std::unique_ptr<store::Store> store;
-  std::unique_ptr<service::SystemClock> clock;
+  std::unique_ptr<service::Clock> clock;
   std::unique_ptr<service::Platform> platform;
 
   OpenedPlatform() = default;
@@ -60,10 +67,17 @@ struct OpenedPlatform {
 };
 
 // Opens the database at `path` (creating its directory and the file when missing) and loads
-// the platform from it.
+// the platform from it, timed by `clock` (null: the system clock).
 Result<OpenedPlatform> OpenPlatformAt(const std::string& path,
                                       const store::StoreOptions& store_options,
-                                      const service::PlatformOptions& platform_options);
+                                      const service::PlatformOptions& platform_options,
+                                      std::unique_ptr<service::Clock> clock = nullptr);
+
+// Reads the ledger signing key from `path`, or generates one and writes it there (mode 0600,
+// never overwriting a file that appeared meanwhile) when no file exists. Returns the key text in
+// FormatSigningKey form. InvalidArgument naming "ledger-key-file", with the path and the reason,
+// for an unreadable or malformed file or one that cannot be created.
+Result<std::string> LoadOrCreateLedgerKeyFile(const std::string& path);
 
 // The principal the offline commands (import, export) act as: an administrator.
 service::Principal OperatorPrincipal();

@@ -74,6 +74,7 @@ Status ValidateGameConfig(const GameConfig& c) {
   if (c.referral_min_gold_passes < 0) {
     return Invalid("referral_min_gold_passes", "must not be negative");
   }
+  if (c.agt_per_level_up < 0) return Invalid("agt_per_level_up", "must not be negative");
   return Status::Ok();
 }
 

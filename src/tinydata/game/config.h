@@ -56,6 +56,13 @@ struct GameConfig {
   int32_t referral_bonus_bps = 1000;
   // ...but only once the referee has passed this many gold questions (anti-sybil).
   int32_t referral_min_gold_passes = 5;
+
+  // --- Governance tokens (AGT) --------------------------------------------------------------
+  // AGT minted from the treasury to a user who buys a level, once per (user, level): buying a
+  // level again after a demotion grants nothing. The grant never takes the AGT in circulation
+  // above the maximum supply; what does not fit is withheld (forfeited), the level-up stands.
+  // 0 issues no AGT.
+  int64_t agt_per_level_up = 10;
 };
 
 // Ok when the configuration is usable: thresholds start at 0 and increase, costs are

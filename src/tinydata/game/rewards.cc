@@ -20,4 +20,13 @@ int64_t ReferralBonusAia(int64_t referee_reward_aia, int64_t referee_gold_passes
   return referee_reward_aia * config.referral_bonus_bps / 10'000;
 }
 
+AgtGrant LevelUpAgtGrant(int64_t agt_in_circulation, int64_t max_supply_agt,
+                         const GameConfig& config) {
+  const int64_t due = std::max<int64_t>(0, config.agt_per_level_up);
+  const int64_t room = std::max<int64_t>(
+      0, std::max<int64_t>(0, max_supply_agt) - std::max<int64_t>(0, agt_in_circulation));
+  const int64_t granted = std::min(due, room);
+  return AgtGrant{granted, due - granted};
+}
+
 }  // namespace tinydata::game

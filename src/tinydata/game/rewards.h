@@ -1,5 +1,6 @@
-// How much AIA a user actually receives: the per-user daily cap, and the referral bonus the
-// referrer earns on top of a referee's accepted-answer reward.
+// How much a user actually receives: the per-user daily AIA cap, the referral bonus the
+// referrer earns on top of a referee's accepted-answer reward, and the AGT granted at a level-up
+// within the token's maximum supply.
 #pragma once
 
 #include <cstdint>
@@ -23,6 +24,18 @@ CappedReward ApplyDailyCap(int64_t received_today_aia, int64_t reward_aia,
 // or 0 while the referee has passed fewer than referral_min_gold_passes gold questions. The
 // bonus is paid in addition to the referee's reward, never taken from it.
 int64_t ReferralBonusAia(int64_t referee_reward_aia, int64_t referee_gold_passes,
+                         const GameConfig& config);
+
+struct AgtGrant {
+  int64_t granted_agt = 0;   // mint this from the treasury to the user
+  int64_t withheld_agt = 0;  // over the maximum supply; forfeited
+};
+
+// The AGT of a level-up (agt_per_level_up) when `agt_in_circulation` AGT is already held
+// outside the treasury and at most `max_supply_agt` may ever be: all of it, the part that still
+// fits, or nothing. Whether this (user, level) was granted before is the caller's business.
+// Negative inputs count as 0.
+AgtGrant LevelUpAgtGrant(int64_t agt_in_circulation, int64_t max_supply_agt,
                          const GameConfig& config);
 
 }  // namespace tinydata::game

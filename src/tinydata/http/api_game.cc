@@ -54,7 +54,10 @@ void AddGameSchemas(ApiRoutes& routes) {
          {"paused_until", {{"type", "string"}, {"format", "date-time"}}}}}});
   routes.AddSchema(
       "LevelUp",
-      {{"type", "object"}, {"required", {"level"}}, {"properties", {{"level", IntProp()}}}});
+      {{"type", "object"},
+       {"required", {"level", "agt_granted", "agt_withheld"}},
+       {"properties",
+        {{"level", IntProp()}, {"agt_granted", IntProp()}, {"agt_withheld", IntProp()}}}});
   routes.AddSchema("Leaderboard",
                    {{"type", "object"},
                     {"required", {"period", "entries"}},
@@ -139,9 +142,9 @@ void RegisterGameRoutes(ApiRoutes& routes, const ApiContext& context) {
                       .Returns(200, "LevelUp")
                       .Also(409, "XP or balance is short, or already at the top level"),
                   AuthedBlocking(context, [game](Request&, const service::Principal& caller) {
-                    auto level = game->LevelUp(caller.user_id);
-                    if (!level.ok()) return ErrorReply(level.status());
-                    return JsonReply(json{{"level", *level}});
+                    auto outcome = game->LevelUp(caller.user_id);
+                    if (!outcome.ok()) return ErrorReply(outcome.status());
+                    return JsonReply(service::LevelUpJson(*outcome));
                   }));
 
   routes.AddAsync(

@@ -12,6 +12,7 @@
 #include "tinydata/game/checkin.h"
 #include "tinydata/game/levels.h"
 #include "tinydata/game/referral.h"
+#include "tinydata/game/rewards.h"
 #include "tinydata/ledger/entry.h"
 #include "tinydata/ledger/posting.h"
 
@@ -86,6 +87,7 @@ Result<game::GameConfig> GameConfigFromJson(std::string_view text) {
       TD_GAME_MEMBER(daily_reward_cap_aia),
       TD_GAME_MEMBER(referral_bonus_bps),
       TD_GAME_MEMBER(referral_min_gold_passes),
+      TD_GAME_MEMBER(agt_per_level_up),
   };
 #undef TD_GAME_MEMBER
   for (const auto& [key, value] : object.items()) {
@@ -227,33 +229,69 @@ Result<std::vector<LeaderboardEntry>> GameService::Leaderboard(game::Leaderboard
   return out;
 }
 
-Result<int32_t> GameService::LevelUp(int64_t user_id) {
+Result<LevelUpOutcome> GameService::LevelUp(int64_t user_id) {
   TD_ASSIGN_OR_RETURN(std::optional<store::User> user, store_->FindUserById(user_id));
   if (!user) return Status::NotFound("no user " + std::to_string(user_id));
+  store::LedgerReader& reader = store_->ledger();
   TD_ASSIGN_OR_RETURN(int64_t balance,
-                      store_->ledger().Balance(ledger::UserAccount(user_id), ledger::Asset::kAia));
+                      reader.Balance(ledger::UserAccount(user_id), ledger::Asset::kAia));
   TD_ASSIGN_OR_RETURN(game::LevelUpQuote quote,
                       game::QuoteLevelUp(user->level, user->xp, balance, rewards_.config()));
-  store::WriteBatch batch;
-  batch.ledger.posted_at_unix_seconds = clock_->NowMs() / 1000;
-  if (quote.cost_aia > 0) {
-    // The XP in the reference tells apart a level bought again after a demotion.
-    batch.ledger.postings.push_back(
-        {ledger::UserAccount(user_id), std::string(ledger::kTreasuryAccount), ledger::Asset::kAia,
-         quote.cost_aia, kLevelUpReason,
-         "user:" + std::to_string(user_id) + "/level:" + std::to_string(quote.new_level) +
-             "/xp:" + std::to_string(user->xp),
-         ""});
+  // Only the treasury issues AGT, so what it has issued is what circulates.
+  TD_ASSIGN_OR_RETURN(int64_t treasury_agt,
+                      reader.Balance(ledger::kTreasuryAccount, ledger::Asset::kAgt));
+  const game::AgtGrant grant =
+      game::LevelUpAgtGrant(-treasury_agt, ledger::kAgtMaxSupply, rewards_.config());
+
+  auto make_batch = [&](int64_t agt) {
+    store::WriteBatch batch;
+    batch.ledger.posted_at_unix_seconds = clock_->NowMs() / 1000;
+    if (quote.cost_aia > 0) {
+      // The XP in the reference tells apart a level bought again after a demotion.
+      batch.ledger.postings.push_back(
+          {ledger::UserAccount(user_id), std::string(ledger::kTreasuryAccount),
+           ledger::Asset::kAia, quote.cost_aia, kLevelUpReason,
+           "user:" + std::to_string(user_id) + "/level:" + std::to_string(quote.new_level) +
+               "/xp:" + std::to_string(user->xp),
+           ""});
+    }
+    if (agt > 0) {
+      batch.ledger.postings.push_back(
+          {std::string(ledger::kTreasuryAccount), ledger::UserAccount(user_id),
+           ledger::Asset::kAgt, agt, kAgtGrantReason,
+           "level:" + std::to_string(user_id) + ":" + std::to_string(quote.new_level), ""});
+    }
+    batch.ledger.set_user_level.emplace_back(user_id, quote.new_level);
+    return batch;
+  };
+  const std::string grant_field =
+      "postings[" + std::to_string(quote.cost_aia > 0 ? 1 : 0) + "].idempotency_key";
+
+  LevelUpOutcome outcome{quote.new_level, grant.granted_agt, grant.withheld_agt};
+  Status status = store_->WriteSync(make_batch(grant.granted_agt));
+  if (grant.granted_agt > 0 && status.code() == StatusCode::kAlreadyExists &&
+      status.field() == grant_field) {
+    // This level's AGT was paid before the user was demoted; it is paid once.
+    outcome.agt_granted = 0;
+    outcome.agt_withheld = 0;
+    status = store_->WriteSync(make_batch(0));
+  } else if (grant.granted_agt > 0 && status.code() == StatusCode::kResourceExhausted) {
+    // A concurrent grant took the last of the supply after it was read.
+    outcome.agt_granted = 0;
+    outcome.agt_withheld = grant.granted_agt + grant.withheld_agt;
+    status = store_->WriteSync(make_batch(0));
   }
-  batch.ledger.set_user_level.emplace_back(user_id, quote.new_level);
-  Status status = store_->WriteSync(std::move(batch));
   if (status.code() == StatusCode::kAlreadyExists) {
     return Status::Conflict("a concurrent level-up of this user won");
   }
   TD_RETURN_IF_ERROR(status);
+  if (outcome.agt_withheld > 0) {
+    spdlog::warn("agt grant withheld user_id={} level={} granted={} withheld={} reason=max_supply",
+                 user_id, quote.new_level, outcome.agt_granted, outcome.agt_withheld);
+  }
   rewards_.SetCachedLevel(user_id, quote.new_level);
   if (level_changed_) level_changed_(user_id);
-  return quote.new_level;
+  return outcome;
 }
 
 Status GameService::CheckReferralCode(std::string_view referral_code) {
@@ -323,6 +361,10 @@ nlohmann::json CheckinJson(const CheckinOutcome& o) {
           {"streak", o.streak},
           {"bonus_aia", o.bonus_aia},
           {"withheld_aia", o.withheld_aia}};
+}
+
+nlohmann::json LevelUpJson(const LevelUpOutcome& o) {
+  return {{"level", o.level}, {"agt_granted", o.agt_granted}, {"agt_withheld", o.agt_withheld}};
 }
 
 nlohmann::json ProfileJson(const Profile& p) {

@@ -34,6 +34,12 @@ struct CheckinOutcome {
   int64_t withheld_aia = 0;  // over the daily cap
 };
 
+struct LevelUpOutcome {
+  int32_t level = 0;         // the new level
+  int64_t agt_granted = 0;   // AGT minted to the user for reaching it
+  int64_t agt_withheld = 0;  // AGT due but over the maximum supply (forfeited)
+};
+
 struct Profile {
   store::User user;
   game::LevelProgress progress;
@@ -84,9 +90,13 @@ class GameService {
   Result<Profile> GetProfile(int64_t user_id);
   // Up to `limit` (1..100) users with the most XP in the period containing today.
   Result<std::vector<LeaderboardEntry>> Leaderboard(game::LeaderboardPeriod period, int limit);
-  // Buys the next level with AIA (paid to the treasury). FailedPrecondition naming "xp",
-  // "balance" or "level" when not possible. Returns the new level.
-  Result<int32_t> LevelUp(int64_t user_id);
+  // Buys the next level with AIA (paid to the treasury) and grants the level's AGT (minted by
+  // the treasury, reason kAgtGrantReason, reference "level:<user>:<level>") unless this user
+  // was granted it before (a level bought again after a demotion). AGT that would exceed the
+  // maximum supply is withheld - all of it or the part that does not fit - and the level-up
+  // still succeeds. FailedPrecondition naming "xp", "balance" or "level" when not possible;
+  // Conflict when a concurrent level-up of the same user won.
+  Result<LevelUpOutcome> LevelUp(int64_t user_id);
   // Records the owner of `referral_code` as the referrer of `referee_id` (at sign-up).
   // NotFound naming "referral_code" for an unknown code; AlreadyExists when the user already
   // has a referrer; InvalidArgument / FailedPrecondition naming "referral_code" for self- and
@@ -118,6 +128,7 @@ class GameService {
 
 // JSON forms of docs/api.md.
 nlohmann::json CheckinJson(const CheckinOutcome& outcome);
+nlohmann::json LevelUpJson(const LevelUpOutcome& outcome);
 nlohmann::json ProfileJson(const Profile& profile);  // uses UserJson for "user"
 
 }  // namespace tinydata::service

@@ -53,7 +53,15 @@ Status LedgerService::LoadKey() {
   const std::string verifier_text = ledger::FormatVerifierKey(verifier_key_);
   TD_ASSIGN_OR_RETURN(std::optional<std::string> stored_verifier,
                       store_->GetSetting(kLedgerVerifierKeySetting));
-  if (stored_verifier != verifier_text) {
+  if (stored_verifier && !stored_verifier->empty() && *stored_verifier != verifier_text) {
+    // Checkpoints already signed could no longer be verified with the stored key.
+    return Status::FailedPrecondition(
+        "the ledger signing key does not match the verifier key this database's checkpoints are "
+        "signed with (" + *stored_verifier + "; the given key's is " + verifier_text +
+            "); start with the original key",
+        "signing_key");
+  }
+  if (!stored_verifier) {
     store::WriteBatch batch;
     batch.upsert_settings.emplace_back(kLedgerVerifierKeySetting, verifier_text);
     TD_RETURN_IF_ERROR(store_->WriteSync(std::move(batch)));

@@ -5,8 +5,10 @@
 //
 // The server's Ed25519 signing key is kept in the store's settings ("ledger_signing_key", in the
 // note format of ledger/checkpoint.h), created at the first Open unless a key is given in
-// LedgerOptions (e.g. read from a key file by the CLI); the public key is stored next to it
-// ("ledger_verifier_key") for `tinydata ledger verify`.
+// LedgerOptions (e.g. read from a key file by the CLI, which keeps the secret out of the
+// database); the public key is stored next to it ("ledger_verifier_key") for `tinydata ledger
+// verify`. Once stored, the verifier key pins the signing key: opening with another key fails,
+// since checkpoints signed before could no longer be verified.
 //
 // Thread-safety: all methods may be called concurrently; Sequence() runs one at a time (it is a
 // periodic background job; run it from one place per database).
@@ -62,7 +64,9 @@ struct SequenceResult {
 
 class LedgerService {
  public:
-  // `store` and `clock` must outlive the service.
+  // `store` and `clock` must outlive the service. FailedPrecondition naming "signing_key" when
+  // the key (given or stored) is not the one of the stored verifier key; InvalidArgument naming
+  // it when the key text is malformed.
   static Result<std::unique_ptr<LedgerService>> Open(store::Store* store, const Clock* clock,
                                                      LedgerOptions options = {});
 

@@ -13,6 +13,9 @@
 //   - a check-in bonus is minted by the treasury ("checkin_bonus", reference
 //     "checkin:<user>:<day>"), within the daily cap;
 //   - a level-up is paid by the user to the treasury ("level_up").
+// And AGT: reaching a level for the first time mints game::GameConfig::agt_per_level_up AGT
+// from the treasury to the user ("agt_grant", reference "level:<user>:<level>"), within the
+// maximum supply (GameService::LevelUp).
 // Every posting has the idempotency key "<reason>/<reference>", unique in the journal, so a
 // reward is posted at most once per (answer, reason).
 //
@@ -44,6 +47,7 @@ inline constexpr char kReferralBonusReason[] = "referral_bonus";
 inline constexpr char kCheckinBonusReason[] = "checkin_bonus";
 inline constexpr char kLevelUpReason[] = "level_up";
 inline constexpr char kProjectFundingReason[] = "project_funding";
+inline constexpr char kAgtGrantReason[] = "agt_grant";
 
 // What one settlement paid, for logs and tests.
 struct SettlementSummary {

@@ -22,12 +22,6 @@
 namespace tinydata::store {
 namespace {
 
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 // A prepared statement owned by a Connection's cache; Reset() returns it to a clean state.
 class Stmt {
  public:
@@ -432,49 +426,6 @@ Status ApplyBatch(Connection& c, const WriteBatch& b) {
   return Status::Ok();
 }
 
-Status Migrate(Connection& c) {
-  TD_RETURN_IF_ERROR(
-      c.ExecScript("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
-                   "name TEXT NOT NULL, applied_at_ms INTEGER NOT NULL)"));
-  int current = 0;
-  {
-    TD_ASSIGN_OR_RETURN(Stmt s, c.Prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations"));
-    if (s.Step()) current = static_cast<int>(s.Int(0));
-    TD_RETURN_IF_ERROR(s.status());
-    s.Reset();
-  }
-  const auto migrations = AllMigrations();
-  const int newest = migrations.empty() ? 0 : migrations.back().version;
-  if (current > newest) {
-    return Status::DataLoss("database schema version " + std::to_string(current) +
-                            " is newer than this binary's " + std::to_string(newest));
-  }
-  for (const Migration& m : migrations) {
-    if (m.version <= current) continue;
-    TD_RETURN_IF_ERROR(c.ExecScript("BEGIN IMMEDIATE"));
-    Status status = c.ExecScript(m.sqlite_sql);
-    if (status.ok()) {
-      auto s = c.Prepare(
-          "INSERT INTO schema_migrations (version, name, applied_at_ms) VALUES (?1, ?2, ?3)");
-      if (!s.ok()) {
-        status = s.status();
-      } else {
-        s->Bind(1, m.version);
-        s->Bind(2, std::string_view(m.name));
-        s->Bind(3, NowMs());
-        status = s->Exec();
-      }
-    }
-    if (!status.ok()) {
-      (void)c.ExecScript("ROLLBACK");
-      return Status(status.code(), "migration " + std::to_string(m.version) + " (" + m.name +
-                                       ") failed: " + status.message());
-    }
-    TD_RETURN_IF_ERROR(c.ExecScript("COMMIT"));
-  }
-  return Status::Ok();
-}
-
 class SqliteStore final : public Store {
  public:
   SqliteStore(std::string path, StoreOptions options)
@@ -495,7 +446,7 @@ class SqliteStore final : public Store {
                                                ? "PRAGMA synchronous = FULL"
                                                : "PRAGMA synchronous = NORMAL"));
     TD_RETURN_IF_ERROR(writer_->ExecScript("PRAGMA foreign_keys = ON"));
-    TD_RETURN_IF_ERROR(Migrate(*writer_));
+    TD_RETURN_IF_ERROR(MigrateSqlite(writer_->db()).status());
     TD_RETURN_IF_ERROR(LoadIdCounters());
     ledger_writer_ = std::make_unique<SqliteLedgerWriter>(writer_->db());
     for (int i = 0; i < std::max(1, options_.read_connections); ++i) {

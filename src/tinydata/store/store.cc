@@ -3,6 +3,8 @@
 #include <future>
 #include <string_view>
 
+#include "tinydata/store/migrations.h"
+#include "tinydata/store/pg_conn.h"
 #include "tinydata/store/sqlite_store.h"
 
 namespace tinydata::store {
@@ -14,15 +16,30 @@ Status Store::WriteSync(WriteBatch batch) {
   return outcome.get();
 }
 
+namespace {
+
+// The SQLite file that `url` names ("<path>" or "sqlite://<path>").
+Result<std::string> SqlitePath(const std::string& url) {
+  std::string path = url;
+  if (std::string_view(url).starts_with("sqlite://")) path = url.substr(9);
+  if (path.empty()) return Status::InvalidArgument("empty database path", "database");
+  return path;
+}
+
+}  // namespace
+
 Result<std::unique_ptr<Store>> OpenStore(const std::string& url, const StoreOptions& options) {
-  const std::string_view view = url;
-  if (view.starts_with("postgres://") || view.starts_with("postgresql://")) {
+  if (pg::IsPostgresUrl(url)) {
     return Status::InvalidArgument("this build has no PostgreSQL backend", "database");
   }
-  std::string path = url;
-  if (view.starts_with("sqlite://")) path = url.substr(9);
-  if (path.empty()) return Status::InvalidArgument("empty database path", "database");
+  TD_ASSIGN_OR_RETURN(std::string path, SqlitePath(url));
   return OpenSqliteStore(path, options);
+}
+
+Result<MigrationOutcome> MigrateDatabase(const std::string& url) {
+  if (pg::IsPostgresUrl(url)) return MigratePostgresDatabase(url);
+  TD_ASSIGN_OR_RETURN(std::string path, SqlitePath(url));
+  return MigrateSqliteDatabase(path);
 }
 
 }  // namespace tinydata::store

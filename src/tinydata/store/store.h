@@ -107,4 +107,16 @@ struct StoreOptions {
 // the schema is newer than this binary, InvalidArgument for an unsupported URL scheme.
 Result<std::unique_ptr<Store>> OpenStore(const std::string& url, const StoreOptions& options = {});
 
+// What a migration run did: the schema version before and after, and the versions applied.
+struct MigrationOutcome {
+  int from_version = 0;
+  int to_version = 0;
+  std::vector<int> applied;
+};
+
+// Brings the schema of the database named by `url` (as OpenStore reads it) up to this binary's
+// version and closes it again (`tinydata migrate`). Safe while other processes use or migrate
+// the same database. Errors as OpenStore.
+Result<MigrationOutcome> MigrateDatabase(const std::string& url);
+
 }  // namespace tinydata::store

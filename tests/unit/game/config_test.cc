@@ -46,5 +46,11 @@ TEST(GameConfigTest, RejectsNegativeCap) {
   EXPECT_EQ(ValidateGameConfig(c).field(), "daily_reward_cap_aia");
 }
 
+TEST(GameConfigTest, RejectsNegativeAgtGrant) {
+  GameConfig c;
+  c.agt_per_level_up = -1;
+  EXPECT_EQ(ValidateGameConfig(c).field(), "agt_per_level_up");
+}
+
 }  // namespace
 }  // namespace tinydata::game

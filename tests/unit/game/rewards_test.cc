@@ -47,5 +47,39 @@ TEST(ReferralBonusTest, BonusIsShareOfRefereeRewardAfterMinimumGoldPasses) {
 
 TEST(ReferralBonusTest, NoBonusOnZeroReward) { EXPECT_EQ(ReferralBonusAia(0, 50, Config()), 0); }
 
+GameConfig AgtConfig(int64_t agt_per_level_up) {
+  GameConfig c;
+  c.agt_per_level_up = agt_per_level_up;
+  return c;
+}
+
+TEST(LevelUpAgtGrantTest, GrantsConfiguredAmountBelowSupply) {
+  AgtGrant g = LevelUpAgtGrant(100, 1'000, AgtConfig(25));
+  EXPECT_EQ(g.granted_agt, 25);
+  EXPECT_EQ(g.withheld_agt, 0);
+}
+
+TEST(LevelUpAgtGrantTest, GrantsOnlyWhatFitsUnderSupply) {
+  AgtGrant g = LevelUpAgtGrant(990, 1'000, AgtConfig(25));
+  EXPECT_EQ(g.granted_agt, 10);
+  EXPECT_EQ(g.withheld_agt, 15);
+}
+
+TEST(LevelUpAgtGrantTest, GrantsNothingAtMaximumSupply) {
+  AgtGrant g = LevelUpAgtGrant(1'000, 1'000, AgtConfig(25));
+  EXPECT_EQ(g.granted_agt, 0);
+  EXPECT_EQ(g.withheld_agt, 25);
+}
+
+TEST(LevelUpAgtGrantTest, GrantsNothingWhenDisabled) {
+  AgtGrant g = LevelUpAgtGrant(0, 1'000, AgtConfig(0));
+  EXPECT_EQ(g.granted_agt, 0);
+  EXPECT_EQ(g.withheld_agt, 0);
+}
+
+TEST(LevelUpAgtGrantTest, CirculationAboveSupplyGrantsNothing) {
+  EXPECT_EQ(LevelUpAgtGrant(1'500, 1'000, AgtConfig(25)).granted_agt, 0);
+}
+
 }  // namespace
 }  // namespace tinydata::game

@@ -38,6 +38,14 @@ class GameServiceTest : public PlatformTest {
   int64_t Aia(const std::string& account) {
     return store_->ledger().Balance(account, Asset::kAia).value();
   }
+  int64_t Agt(const std::string& account) {
+    return store_->ledger().Balance(account, Asset::kAgt).value();
+  }
+  void SetProgress(int64_t user_id, int32_t level, int64_t xp) {
+    store::WriteBatch batch;
+    batch.update_user_progress.push_back({user_id, level, xp});
+    ASSERT_TRUE(store_->WriteSync(std::move(batch)).ok());
+  }
 
   // A retired task of `project` whose answers by `users` got the given verdicts.
   SettlementSummary Settle(const store::Project& project, bool gold, double confidence,
@@ -265,9 +273,70 @@ TEST_F(GameServiceTest, LevelUpSpendsAiaAndNeedsXp) {
   ASSERT_TRUE(store_->WriteSync(std::move(xp)).ok());
   auto level = game_->LevelUp(a.user_id);
   ASSERT_TRUE(level.ok()) << level.status().ToString();
-  EXPECT_EQ(*level, 2);
+  EXPECT_EQ(level->level, 2);
   EXPECT_EQ(Aia(ledger::UserAccount(a.user_id)), 0);
   EXPECT_EQ(store_->FindUserById(a.user_id).value()->level, 2);
+}
+
+TEST_F(GameServiceTest, LevelUpGrantsAgtFromTreasury) {
+  config_.agt_per_level_up = 7;
+  MakeGame();
+  Principal a = Annotator("a@x.org");
+  ASSERT_TRUE(game_->CheckIn(a.user_id).ok());
+  SetProgress(a.user_id, 1, 10);
+  auto outcome = game_->LevelUp(a.user_id);
+  ASSERT_TRUE(outcome.ok()) << outcome.status().ToString();
+  EXPECT_EQ(outcome->agt_granted, 7);
+  EXPECT_EQ(outcome->agt_withheld, 0);
+  EXPECT_EQ(Agt(ledger::UserAccount(a.user_id)), 7);
+  EXPECT_EQ(Agt("treasury"), -7);
+  EXPECT_EQ(game_->GetProfile(a.user_id)->balances.agt, 7);
+  EXPECT_EQ(LevelUpJson(*outcome)["agt_granted"], 7);
+}
+
+TEST_F(GameServiceTest, LevelBoughtAgainAfterDemotionGrantsNoMoreAgt) {
+  config_.agt_per_level_up = 7;
+  MakeGame();
+  Principal a = Annotator("a@x.org");
+  ASSERT_TRUE(game_->CheckIn(a.user_id).ok());
+  SetProgress(a.user_id, 1, 10);
+  ASSERT_TRUE(game_->LevelUp(a.user_id).ok());
+  clock_.Advance(86'400'000);
+  ASSERT_TRUE(game_->CheckIn(a.user_id).ok());
+  SetProgress(a.user_id, 1, 11);  // demoted, a little more XP since
+  auto again = game_->LevelUp(a.user_id);
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_EQ(again->level, 2);
+  EXPECT_EQ(again->agt_granted, 0);
+  EXPECT_EQ(again->agt_withheld, 0);
+  EXPECT_EQ(Agt(ledger::UserAccount(a.user_id)), 7);
+}
+
+TEST_F(GameServiceTest, AgtOverMaxSupplyIsWithheldButLevelUpStands) {
+  config_.agt_per_level_up = 7;
+  MakeGame();
+  store::WriteBatch mint;
+  mint.ledger.posted_at_unix_seconds = clock_.NowMs() / 1000;
+  mint.ledger.postings.push_back({"treasury", "project:99", Asset::kAgt,
+                                  ledger::kAgtMaxSupply - 3, "agt_grant", "test:supply", ""});
+  ASSERT_TRUE(store_->WriteSync(std::move(mint)).ok());
+  Principal a = Annotator("a@x.org");
+  Principal b = Annotator("b@x.org");
+  for (const Principal* who : {&a, &b}) {
+    ASSERT_TRUE(game_->CheckIn(who->user_id).ok());
+    SetProgress(who->user_id, 1, 10);
+  }
+  auto partial = game_->LevelUp(a.user_id);
+  ASSERT_TRUE(partial.ok()) << partial.status().ToString();
+  EXPECT_EQ(partial->agt_granted, 3);
+  EXPECT_EQ(partial->agt_withheld, 4);
+  auto none = game_->LevelUp(b.user_id);
+  ASSERT_TRUE(none.ok()) << none.status().ToString();
+  EXPECT_EQ(none->level, 2);
+  EXPECT_EQ(none->agt_granted, 0);
+  EXPECT_EQ(none->agt_withheld, 7);
+  EXPECT_EQ(Agt("treasury"), -ledger::kAgtMaxSupply);
+  EXPECT_EQ(store_->FindUserById(b.user_id).value()->level, 2);
 }
 
 TEST_F(GameServiceTest, ProfileReportsProgressStreakBalancesAndGoldAccuracy) {

@@ -94,6 +94,46 @@ TEST_F(LedgerServiceTest, SigningKeySurvivesRestart) {
   EXPECT_EQ((*reopened)->verifier_key_text(), key);
 }
 
+TEST_F(LedgerServiceTest, GivenSigningKeyIsUsedAndItsVerifierStored) {
+  auto fresh = store::OpenStore((dir_ / "fresh.db").string());
+  ASSERT_TRUE(fresh.ok()) << fresh.status().ToString();
+  auto key = ledger::GenerateSigningKey("tinydata-ledger");
+  ASSERT_TRUE(key.ok());
+  LedgerOptions options;
+  options.signing_key = ledger::FormatSigningKey(*key);
+  auto opened = LedgerService::Open(fresh->get(), &clock_, options);
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  const std::string verifier = ledger::FormatVerifierKey(ledger::VerifierKeyOf(*key));
+  EXPECT_EQ((*opened)->verifier_key_text(), verifier);
+  EXPECT_EQ((*fresh)->GetSetting(kLedgerVerifierKeySetting).value(), verifier);
+  // The secret stays in the key file: the database keeps only the verifier key.
+  EXPECT_FALSE((*fresh)->GetSetting(kLedgerSigningKeySetting).value().has_value());
+  opened->reset();
+  (*fresh)->Close();
+}
+
+TEST_F(LedgerServiceTest, RefusesSigningKeyThatDiffersFromStoredVerifier) {
+  const std::string stored = ledger_->verifier_key_text();
+  auto other = ledger::GenerateSigningKey("tinydata-ledger");
+  ASSERT_TRUE(other.ok());
+  LedgerOptions options;
+  options.signing_key = ledger::FormatSigningKey(*other);
+  auto opened = LedgerService::Open(store_.get(), &clock_, options);
+  ASSERT_FALSE(opened.ok());
+  EXPECT_EQ(opened.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(opened.status().field(), "signing_key");
+  EXPECT_EQ(store_->GetSetting(kLedgerVerifierKeySetting).value(), stored);
+}
+
+TEST_F(LedgerServiceTest, RefusesMalformedSigningKey) {
+  LedgerOptions options;
+  options.signing_key = "PRIVATE+KEY+not-a-key";
+  auto opened = LedgerService::Open(store_.get(), &clock_, options);
+  ASSERT_FALSE(opened.ok());
+  EXPECT_EQ(opened.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(opened.status().field(), "signing_key");
+}
+
 TEST_F(LedgerServiceTest, SequencerContinuesAfterRestart) {
   Fund(3);
   ASSERT_TRUE(ledger_->Sequence().ok());

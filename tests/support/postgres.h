@@ -1,0 +1,50 @@
+// Test backends: which database the suites run against, and throwaway PostgreSQL databases.
+//
+// The environment chooses the backend: TINYDATA_TEST_BACKEND=postgresql runs a suite against the
+// PostgreSQL cluster whose URL is in TINYDATA_TEST_POSTGRES_URL, or in the file named by
+// TINYDATA_TEST_POSTGRES_URL_FILE (tests/support/pg_cluster.sh writes one; ctest starts that
+// cluster as a fixture, see tests/CMakeLists.txt). Anything else: SQLite files.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "tinydata/core/status.h"
+
+namespace tinydata::test {
+
+enum class Backend { kSqlite, kPostgres };
+
+// The backend the environment asks for.
+Backend BackendFromEnvironment();
+const char* BackendName(Backend backend);  // "sqlite" | "postgresql"
+
+// The cluster's URL (a database the tests may connect to in order to create others).
+// FailedPrecondition explaining how to start a cluster when the environment names none.
+Result<std::string> PostgresAdminUrl();
+
+// A fresh, empty database on the test cluster, dropped (with any connections still open) when
+// the object is destroyed.
+class ScratchPostgresDatabase {
+ public:
+  static Result<std::unique_ptr<ScratchPostgresDatabase>> Create();
+  ~ScratchPostgresDatabase();
+  ScratchPostgresDatabase(const ScratchPostgresDatabase&) = delete;
+  ScratchPostgresDatabase& operator=(const ScratchPostgresDatabase&) = delete;
+
+  // postgresql://.../<name>
+  const std::string& url() const { return url_; }
+  const std::string& name() const { return name_; }
+
+ private:
+  ScratchPostgresDatabase(std::string admin_url, std::string name, std::string url)
+      : admin_url_(std::move(admin_url)), name_(std::move(name)), url_(std::move(url)) {}
+  std::string admin_url_;
+  std::string name_;
+  std::string url_;
+};
+
+// Runs `sql` (one or more statements without parameters) on the PostgreSQL database at `url`.
+Status ExecPostgres(const std::string& url, const std::string& sql);
+
+}  // namespace tinydata::test
