@@ -19,6 +19,10 @@
 //                                     B postings in one WriteBatch (posting rules checked in the
 //                                     transaction), then LedgerService::Sequence (leaf indexes,
 //                                     Merkle nodes and a signed checkpoint in one more commit)
+//   ledger/sqlite_inclusion_proof_10M the server's proof path at 10M: the 10M log's ~20M nodes
+//   ledger/sqlite_consistency_proof_10M  in a SQLite file's ledger_nodes table (bulk-loaded once,
+//                                     untimed), read through Store::ledger().MerkleNode as
+//                                     GET /api/v1/ledger/entries/{i} and /consistency do
 //
 // The 10M log is built once (by build_10M, or lazily by the first proof benchmark, untimed).
 // Whole binary: about 30 s and 1 GB of memory on one core. Run:
@@ -40,8 +44,11 @@
 #include "tinydata/service/ledger_service.h"
 #include "tinydata/store/store.h"
 
-#include <filesystem>
+#include <sqlite3.h>
 #include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
 
 namespace tinydata::ledger {
 namespace {
@@ -261,6 +268,111 @@ void BM_VerifyInclusion10M(benchmark::State& state) {
 }
 BENCHMARK(BM_VerifyInclusion10M)->Name("ledger/verify_inclusion_10M")->Unit(benchmark::kMicrosecond);
 
+// The 10M log's nodes in a SQLite database (the schema of store::OpenStore), loaded once.
+struct SqliteLog {
+  std::filesystem::path dir;
+  std::unique_ptr<store::Store> db;
+  // Reads nodes the way LedgerService does: one indexed point read of ledger_nodes each.
+  class Nodes final : public NodeStore {
+   public:
+    explicit Nodes(store::Store* db) : db_(db) {}
+    Result<Hash> GetNode(NodeId id) const override { return db_->ledger().MerkleNode(id); }
+    Status PutNodes(std::span<const NodeWrite>) override {
+      return Status::FailedPrecondition("read-only");
+    }
+
+   private:
+    store::Store* db_;
+  };
+  std::unique_ptr<Nodes> nodes;
+  std::unique_ptr<MerkleLog> log;
+};
+
+SqliteLog* BuildSqlite10M() {
+  Log10M();  // builds the in-memory log if no benchmark did yet
+  const MemoryNodeStore& memory = Shared10M()->store;
+  auto out = new SqliteLog;
+  out->dir = std::filesystem::temp_directory_path() /
+             ("td_ledger_bench_10m_" + std::to_string(::getpid()));
+  std::filesystem::remove_all(out->dir);
+  std::filesystem::create_directories(out->dir);
+  const std::string path = (out->dir / "bench.db").string();
+  store::OpenStore(path).value()->Close();  // creates the schema
+  sqlite3* raw = nullptr;
+  if (sqlite3_open(path.c_str(), &raw) != SQLITE_OK) std::abort();
+  sqlite3_exec(raw, "PRAGMA synchronous = OFF; BEGIN", nullptr, nullptr, nullptr);
+  sqlite3_stmt* insert = nullptr;
+  sqlite3_prepare_v2(raw, "INSERT INTO ledger_nodes (level, idx, hash) VALUES (?1, ?2, ?3)", -1,
+                     &insert, nullptr);
+  uint64_t rows = 0;
+  for (uint32_t level = 0; memory.LevelSize(level) > 0; ++level) {
+    for (uint64_t i = 0; i < memory.LevelSize(level); ++i) {
+      const Hash h = memory.GetNode(NodeId{level, i}).value();
+      sqlite3_bind_int64(insert, 1, level);
+      sqlite3_bind_int64(insert, 2, static_cast<int64_t>(i));
+      sqlite3_bind_blob(insert, 3, h.data(), static_cast<int>(h.size()), SQLITE_STATIC);
+      if (sqlite3_step(insert) != SQLITE_DONE) std::abort();
+      sqlite3_reset(insert);
+      ++rows;
+    }
+  }
+  sqlite3_finalize(insert);
+  if (sqlite3_exec(raw, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) std::abort();
+  sqlite3_close(raw);
+  std::fprintf(stderr, "sqlite 10M log: %llu nodes in %s (%.0f MB)\n",
+               static_cast<unsigned long long>(rows), path.c_str(),
+               static_cast<double>(std::filesystem::file_size(path)) / 1e6);
+  out->db = store::OpenStore(path).value();
+  out->nodes = std::make_unique<SqliteLog::Nodes>(out->db.get());
+  out->log = std::make_unique<MerkleLog>(MerkleLog::Open(out->nodes.get(), kTenMillion).value());
+  return out;
+}
+
+SqliteLog*& SharedSqlite10M() {
+  static SqliteLog* log = nullptr;
+  return log;
+}
+
+SqliteLog& Sqlite10M() {
+  if (SharedSqlite10M() == nullptr) SharedSqlite10M() = BuildSqlite10M();
+  return *SharedSqlite10M();
+}
+
+// Deletes the SQLite copy of the 10M log (about 1.5 GB) at exit.
+void RemoveSqlite10M() {
+  SqliteLog* log = SharedSqlite10M();
+  if (log == nullptr) return;
+  log->log.reset();
+  log->db->Close();
+  std::filesystem::remove_all(log->dir);
+  delete log;
+  SharedSqlite10M() = nullptr;
+}
+
+void BM_SqliteInclusionProof10M(benchmark::State& state) {
+  const MerkleLog& log = *Sqlite10M().log;
+  std::mt19937_64 rng(4);
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(log.InclusionProof(rng() % kTenMillion, kTenMillion).value());
+  }
+}
+BENCHMARK(BM_SqliteInclusionProof10M)
+    ->Name("ledger/sqlite_inclusion_proof_10M")
+    ->UseRealTime()
+    ->Unit(benchmark::kMicrosecond);
+
+void BM_SqliteConsistencyProof10M(benchmark::State& state) {
+  const MerkleLog& log = *Sqlite10M().log;
+  std::mt19937_64 rng(5);
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(log.ConsistencyProof(1 + rng() % kTenMillion, kTenMillion).value());
+  }
+}
+BENCHMARK(BM_SqliteConsistencyProof10M)
+    ->Name("ledger/sqlite_consistency_proof_10M")
+    ->UseRealTime()
+    ->Unit(benchmark::kMicrosecond);
+
 void BM_CheckpointSign(benchmark::State& state) {
   Checkpoint c{"bench.tinydata/ledger", kTenMillion, Sha256(std::string_view("root")), kNow};
   for (auto _ : state) benchmark::DoNotOptimize(SignCheckpoint(c, Key()).value());
@@ -278,4 +390,11 @@ BENCHMARK(BM_CheckpointOpen)->Name("ledger/checkpoint_open")->Unit(benchmark::kM
 }  // namespace
 }  // namespace tinydata::ledger
 
-BENCHMARK_MAIN();
+int main(int argc, char** argv) {
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  tinydata::ledger::RemoveSqlite10M();
+  return 0;
+}

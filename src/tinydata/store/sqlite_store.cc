@@ -7,14 +7,14 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstring>
-#include <deque>
 #include <mutex>
 #include <string_view>
-#include <thread>
+#include <span>
 #include <unordered_map>
 #include <utility>
 #include <vector>
 
+#include "tinydata/store/group_commit.h"
 #include "tinydata/store/migrations.h"
 #include "tinydata/store/sqlite_ledger.h"
 #include "tinydata/store/sqlite_status.h"
@@ -453,47 +453,35 @@ class SqliteStore final : public Store {
       TD_ASSIGN_OR_RETURN(auto reader, Connection::Open(path_, /*read_only=*/true));
       idle_readers_.push_back(std::move(reader));
     }
-    writer_running_ = true;
-    writer_thread_ = std::thread([this] { WriterLoop(); });
+    committer_ = std::make_unique<GroupCommitter>(
+        [this](std::span<const WriteBatch* const> group, std::vector<Status>& outcomes) {
+          CommitGroup(group, outcomes);
+        },
+        options_.max_batches_per_commit);
     return Status::Ok();
   }
 
   void Write(WriteBatch batch, WriteCallback done) override {
-    {
-      std::lock_guard<std::mutex> lock(queue_mu_);
-      if (!closing_) {
-        queue_.push_back(Pending{std::move(batch), std::move(done)});
-        queue_cv_.notify_one();
-        return;
-      }
+    if (!committer_) {
+      done(Status::Unavailable("the store is closed"));
+      return;
     }
-    done(Status::Unavailable("the store is closed"));
+    committer_->Write(std::move(batch), std::move(done));
   }
 
   void Flush() override {
-    std::unique_lock<std::mutex> lock(queue_mu_);
-    const uint64_t target = enqueued_ + queue_.size();
-    flushed_cv_.wait(lock, [&] { return finished_ >= target || !writer_running_; });
+    if (committer_) committer_->Flush();
   }
 
   void Close() override {
-    {
-      std::lock_guard<std::mutex> lock(queue_mu_);
-      if (closing_) return;
-      closing_ = true;
-      queue_cv_.notify_all();
-    }
-    if (writer_thread_.joinable()) writer_thread_.join();
+    if (committer_) committer_->Close();
     std::lock_guard<std::mutex> lock(readers_mu_);
     idle_readers_.clear();
     ledger_writer_.reset();
     writer_.reset();
   }
 
-  WriteStats write_stats() const override {
-    std::lock_guard<std::mutex> lock(stats_mu_);
-    return stats_;
-  }
+  WriteStats write_stats() const override { return committer_ ? committer_->stats() : WriteStats{}; }
 
   int64_t NextId(IdKind kind) override {
     return next_id_[static_cast<int>(kind)].fetch_add(1, std::memory_order_relaxed);
@@ -582,11 +570,6 @@ class SqliteStore final : public Store {
   }
 
  private:
-  struct Pending {
-    WriteBatch batch;
-    WriteCallback done;
-  };
-
   // Borrows an idle read connection for the lifetime of the object.
   class Lease {
    public:
@@ -683,52 +666,17 @@ class SqliteStore final : public Store {
     return Status::Ok();
   }
 
-  void WriterLoop() {
-    std::vector<Pending> group;
-    std::vector<Status> outcomes;
-    for (;;) {
-      {
-        std::unique_lock<std::mutex> lock(queue_mu_);
-        queue_cv_.wait(lock, [&] { return !queue_.empty() || closing_; });
-        if (queue_.empty() && closing_) {
-          writer_running_ = false;
-          flushed_cv_.notify_all();
-          return;
-        }
-        const size_t n =
-            std::min(queue_.size(), static_cast<size_t>(std::max(1, options_.max_batches_per_commit)));
-        group.clear();
-        for (size_t i = 0; i < n; ++i) {
-          group.push_back(std::move(queue_.front()));
-          queue_.pop_front();
-        }
-        enqueued_ += n;
-      }
-      CommitGroup(group, outcomes);
-      for (size_t i = 0; i < group.size(); ++i) {
-        if (group[i].done) group[i].done(outcomes[i]);
-      }
-      {
-        std::lock_guard<std::mutex> lock(queue_mu_);
-        finished_ += group.size();
-        flushed_cv_.notify_all();
-      }
-    }
-  }
-
-  void CommitGroup(std::vector<Pending>& group, std::vector<Status>& outcomes) {
-    outcomes.assign(group.size(), Status::Ok());
+  // GroupCommitter::CommitFn on the write connection: one IMMEDIATE transaction, a savepoint
+  // per batch.
+  void CommitGroup(std::span<const WriteBatch* const> group, std::vector<Status>& outcomes) {
     Connection& c = *writer_;
     Status begin = c.ExecScript("BEGIN IMMEDIATE");
     if (!begin.ok()) {
       for (auto& o : outcomes) o = begin;
-      RecordFailures(group.size());
       return;
     }
-    uint64_t answers = 0;
-    uint64_t ok_batches = 0;
     for (size_t i = 0; i < group.size(); ++i) {
-      const WriteBatch& batch = group[i].batch;
+      const WriteBatch& batch = *group[i];
       if (batch.empty()) continue;
       // A savepoint per batch: a constraint violation undoes only that batch.
       Status status = c.ExecScript("SAVEPOINT batch");
@@ -736,8 +684,6 @@ class SqliteStore final : public Store {
       if (status.ok() && !batch.ledger.empty()) status = ledger_writer_->Apply(batch.ledger);
       if (status.ok()) {
         status = c.ExecScript("RELEASE batch");
-        ++ok_batches;
-        answers += batch.insert_answers.size();
       } else {
         (void)c.ExecScript("ROLLBACK TO batch");
         (void)c.ExecScript("RELEASE batch");
@@ -750,21 +696,7 @@ class SqliteStore final : public Store {
       for (auto& o : outcomes) {
         if (o.ok()) o = commit;
       }
-      RecordFailures(group.size());
-      return;
     }
-    std::lock_guard<std::mutex> lock(stats_mu_);
-    stats_.commits += 1;
-    stats_.batches += ok_batches;
-    stats_.failed_batches += group.size() - ok_batches;
-    stats_.answers += answers;
-    stats_.max_batches_per_commit = std::max<uint64_t>(stats_.max_batches_per_commit, ok_batches);
-    stats_.max_answers_per_commit = std::max(stats_.max_answers_per_commit, answers);
-  }
-
-  void RecordFailures(size_t n) {
-    std::lock_guard<std::mutex> lock(stats_mu_);
-    stats_.failed_batches += n;
   }
 
   const std::string path_;
@@ -775,24 +707,13 @@ class SqliteStore final : public Store {
     Lease lease(*this);
     return read(lease->db());
   }};
-  std::thread writer_thread_;
   std::atomic<int64_t> next_id_[5] = {};
-
-  std::mutex queue_mu_;
-  std::condition_variable queue_cv_;
-  std::condition_variable flushed_cv_;
-  std::deque<Pending> queue_;
-  uint64_t enqueued_ = 0;  // batches taken off the queue by the writer
-  uint64_t finished_ = 0;  // batches whose callbacks have run
-  bool closing_ = false;
-  bool writer_running_ = false;
 
   std::mutex readers_mu_;
   std::condition_variable readers_cv_;
   std::vector<std::unique_ptr<Connection>> idle_readers_;
 
-  mutable std::mutex stats_mu_;
-  WriteStats stats_;
+  std::unique_ptr<GroupCommitter> committer_;  // last: its thread uses everything above
 };
 
 }  // namespace
