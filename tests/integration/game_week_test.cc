@@ -143,25 +143,29 @@ TEST_F(GameDayTest, DayOfPlayIsPaidSignedAndVerifiable) {
   EXPECT_FALSE(consistency["proof"].empty());
   ExpectError(anyone.Get("/api/v1/ledger/entries/9"), 404, "entry beyond the tree");
 
-  if (!server().database_url().ends_with(".db")) GTEST_SKIP() << "verify needs a SQLite file";
+  const std::string db = server().database_url();
   ASSERT_TRUE(server().Stop().ok());
-  const std::string db = server().database_path().string();
   CommandResult ok = Verify(db);
   EXPECT_EQ(ok.exit_code, 0) << ok.output;
   EXPECT_NE(ok.output.find("ledger ok"), std::string::npos) << ok.output;
 
-  ASSERT_TRUE(ExecSql(db, "DROP TRIGGER ledger_entries_no_edit; "
-                          "UPDATE ledger_entries SET amount = amount + 1 WHERE id = 6")
+  auto edited_db = DatabaseCopy::Make(db, server().directory() / "edited.db");
+  ASSERT_TRUE(edited_db.ok()) << edited_db.status().ToString();
+  const std::string edited_url = (*edited_db)->url();
+  ASSERT_TRUE(ExecSql(edited_url, AllowJournalTampering(edited_url) +
+                                      "UPDATE ledger_entries SET amount = amount + 1 WHERE id = 6")
                   .ok());
-  CommandResult edited = Verify(db);
+  CommandResult edited = Verify(edited_url);
   EXPECT_EQ(edited.exit_code, 1) << edited.output;
   EXPECT_NE(edited.output.find("entry 6: edited_entry"), std::string::npos) << edited.output;
 
-  ASSERT_TRUE(ExecSql(db, "UPDATE ledger_entries SET amount = amount - 1 WHERE id = 6; "
-                          "DROP TRIGGER ledger_entries_no_delete; "
-                          "DELETE FROM ledger_entries WHERE id = 4")
+  auto deleted_db = DatabaseCopy::Make(db, server().directory() / "deleted.db");
+  ASSERT_TRUE(deleted_db.ok()) << deleted_db.status().ToString();
+  const std::string deleted_url = (*deleted_db)->url();
+  ASSERT_TRUE(ExecSql(deleted_url, AllowJournalTampering(deleted_url) +
+                                       "DELETE FROM ledger_entries WHERE id = 4")
                   .ok());
-  CommandResult deleted = Verify(db);
+  CommandResult deleted = Verify(deleted_url);
   EXPECT_EQ(deleted.exit_code, 1) << deleted.output;
   EXPECT_NE(deleted.output.find("entry 4: missing_entry"), std::string::npos) << deleted.output;
 }
@@ -255,15 +259,6 @@ json WeekProject(const std::string& title, int answers, int reward_aia) {
   p["title"] = title;
   p["reward_aia"] = reward_aia;
   return p;
-}
-
-// Copies a stopped server's SQLite database (with its WAL, if one was left) to `to`.
-void CopyDatabase(const std::string& from, const std::string& to) {
-  namespace fs = std::filesystem;
-  fs::copy_file(from, to, fs::copy_options::overwrite_existing);
-  if (fs::exists(from + "-wal")) {
-    fs::copy_file(from + "-wal", to + "-wal", fs::copy_options::overwrite_existing);
-  }
 }
 
 TEST_F(GameWeekTest, WeekOfPlayAddsUpThroughTheApiAndVerifies) {
@@ -429,9 +424,6 @@ TEST_F(GameWeekTest, WeekOfPlayAddsUpThroughTheApiAndVerifies) {
   ASSERT_GT(referral_bonus_id, 0);
 
   const std::string db = server().database_url();
-  if (!std::filesystem::is_regular_file(db)) {
-    GTEST_SKIP() << "ledger verify and ExecSql need a SQLite file, not " << db;
-  }
   ASSERT_TRUE(server().Stop().ok());
   CommandResult ok = Verify(db);
   EXPECT_EQ(ok.exit_code, 0) << ok.output;
@@ -439,25 +431,27 @@ TEST_F(GameWeekTest, WeekOfPlayAddsUpThroughTheApiAndVerifies) {
   EXPECT_NE(ok.output.find("entries: " + std::to_string(tree_size)), std::string::npos)
       << ok.output;
 
-  const std::string edited_db = (dir_ / "edited.db").string();
-  CopyDatabase(db, edited_db);
-  Status edit = ExecSql(edited_db, "DROP TRIGGER ledger_entries_no_edit; "
-                                   "UPDATE ledger_entries SET amount = 2500 WHERE id = " +
-                                       std::to_string(agt_grant_id));
+  auto edited_db = DatabaseCopy::Make(db, dir_ / "edited.db");
+  ASSERT_TRUE(edited_db.ok()) << edited_db.status().ToString();
+  const std::string edited_url = (*edited_db)->url();
+  Status edit = ExecSql(edited_url, AllowJournalTampering(edited_url) +
+                                        "UPDATE ledger_entries SET amount = 2500 WHERE id = " +
+                                        std::to_string(agt_grant_id));
   ASSERT_TRUE(edit.ok()) << edit.ToString();
-  CommandResult edited = Verify(edited_db);
+  CommandResult edited = Verify(edited_url);
   EXPECT_NE(edited.exit_code, 0) << edited.output;
   EXPECT_NE(edited.output.find("entry " + std::to_string(agt_grant_id) + ": edited_entry"),
             std::string::npos)
       << edited.output;
 
-  const std::string deleted_db = (dir_ / "deleted.db").string();
-  CopyDatabase(db, deleted_db);
-  Status removal = ExecSql(deleted_db, "DROP TRIGGER ledger_entries_no_delete; "
-                                       "DELETE FROM ledger_entries WHERE id = " +
-                                           std::to_string(referral_bonus_id));
+  auto deleted_db = DatabaseCopy::Make(db, dir_ / "deleted.db");
+  ASSERT_TRUE(deleted_db.ok()) << deleted_db.status().ToString();
+  const std::string deleted_url = (*deleted_db)->url();
+  Status removal = ExecSql(deleted_url, AllowJournalTampering(deleted_url) +
+                                            "DELETE FROM ledger_entries WHERE id = " +
+                                            std::to_string(referral_bonus_id));
   ASSERT_TRUE(removal.ok()) << removal.ToString();
-  CommandResult deleted = Verify(deleted_db);
+  CommandResult deleted = Verify(deleted_url);
   EXPECT_NE(deleted.exit_code, 0) << deleted.output;
   EXPECT_NE(
       deleted.output.find("entry " + std::to_string(referral_bonus_id) + ": missing_entry"),

@@ -4,8 +4,11 @@
 //   ASSERT_TRUE(ExecSql(server.database_url(), "DELETE FROM ledger_entries WHERE id = 4").ok());
 #pragma once
 
+#include <filesystem>
+#include <memory>
 #include <string>
 
+#include "support/postgres.h"
 #include "tinydata/core/status.h"
 
 namespace tinydata::test {
@@ -21,5 +24,28 @@ namespace tinydata::test {
 // NotFound naming it when the SQLite file does not exist; Internal with the database's message
 // when a statement fails.
 Status ExecSql(const std::string& database_url, const std::string& sql);
+
+// A copy of a database that no process uses at the moment (its server stopped), to tamper with
+// while the original stays intact: a SQLite file (with its WAL) copied to `sqlite_path`, or a new
+// database on the PostgreSQL test cluster made from the original as its template. The copy is
+// deleted with the object.
+class DatabaseCopy {
+ public:
+  static Result<std::unique_ptr<DatabaseCopy>> Make(const std::string& database_url,
+                                                    const std::filesystem::path& sqlite_path);
+  ~DatabaseCopy();
+  const std::string& url() const { return url_; }
+
+ private:
+  DatabaseCopy() = default;
+  std::string url_;
+  std::filesystem::path sqlite_path_;
+  std::unique_ptr<ScratchPostgresDatabase> postgres_;
+};
+
+// SQL that lets the statements after it edit and delete journal entries of the database at
+// `database_url`, past the triggers that refuse it (SQLite: drops them; PostgreSQL: disables
+// them); ends with "; ".
+std::string AllowJournalTampering(const std::string& database_url);
 
 }  // namespace tinydata::test

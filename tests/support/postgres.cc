@@ -52,9 +52,13 @@ Result<std::string> PostgresAdminUrl() {
     return Status::FailedPrecondition(std::string("no PostgreSQL URL in ") + file +
                                       " (did the pg_cluster_start fixture fail?)");
   }
+  std::ifstream in(TINYDATA_PG_URL_FILE);
+  std::string url;
+  if (in && std::getline(in, url) && !Trimmed(url).empty()) return Trimmed(url);
   return Status::FailedPrecondition(
-      "no PostgreSQL test cluster: set TINYDATA_TEST_POSTGRES_URL, e.g. to the URL printed by "
-      "`tests/support/pg_cluster.sh start /tmp/pg`, or run the suite through ctest");
+      "no PostgreSQL test cluster: run the suite through ctest (its `postgres` fixture starts "
+      "one and writes " TINYDATA_PG_URL_FILE "), or set TINYDATA_TEST_POSTGRES_URL, e.g. to the "
+      "URL printed by `tests/support/pg_cluster.sh start /tmp/pg`");
 }
 
 Status ExecPostgres(const std::string& url, const std::string& sql) {
@@ -77,14 +81,17 @@ Status ExecPostgres(const std::string& url, const std::string& sql) {
   return out;
 }
 
-Result<std::unique_ptr<ScratchPostgresDatabase>> ScratchPostgresDatabase::Create() {
+Result<std::unique_ptr<ScratchPostgresDatabase>> ScratchPostgresDatabase::Create(
+    const std::string& template_database) {
   TD_ASSIGN_OR_RETURN(std::string admin, PostgresAdminUrl());
   static std::atomic<int> counter{0};
   std::random_device device;
   const std::string name = "tdtest_" + std::to_string(::getpid()) + "_" +
                            std::to_string(counter.fetch_add(1)) + "_" +
                            std::to_string(device() % 100000);
-  TD_RETURN_IF_ERROR(ExecPostgres(admin, "CREATE DATABASE " + name));
+  TD_RETURN_IF_ERROR(ExecPostgres(
+      admin, "CREATE DATABASE " + name +
+                 (template_database.empty() ? "" : " TEMPLATE " + template_database)));
   return std::unique_ptr<ScratchPostgresDatabase>(
       new ScratchPostgresDatabase(admin, name, WithDatabase(admin, name)));
 }

@@ -2,8 +2,8 @@
 //
 // The environment chooses the backend: TINYDATA_TEST_BACKEND=postgresql runs a suite against the
 // PostgreSQL cluster whose URL is in TINYDATA_TEST_POSTGRES_URL, or in the file named by
-// TINYDATA_TEST_POSTGRES_URL_FILE (tests/support/pg_cluster.sh writes one; ctest starts that
-// cluster as a fixture, see tests/CMakeLists.txt). Anything else: SQLite files.
+// TINYDATA_TEST_POSTGRES_URL_FILE, or else in the file the ctest fixture `postgres` writes
+// (tests/support/pg_cluster.sh; see tests/CMakeLists.txt). Anything else: SQLite files.
 #pragma once
 
 #include <memory>
@@ -20,14 +20,17 @@ Backend BackendFromEnvironment();
 const char* BackendName(Backend backend);  // "sqlite" | "postgresql"
 
 // The cluster's URL (a database the tests may connect to in order to create others).
-// FailedPrecondition explaining how to start a cluster when the environment names none.
+// FailedPrecondition explaining how to start a cluster when none is named or running.
 Result<std::string> PostgresAdminUrl();
 
 // A fresh, empty database on the test cluster, dropped (with any connections still open) when
 // the object is destroyed.
 class ScratchPostgresDatabase {
  public:
-  static Result<std::unique_ptr<ScratchPostgresDatabase>> Create();
+  // `template_database`: a database to copy (CREATE DATABASE ... TEMPLATE; nobody may be
+  // connected to it); empty: an empty database.
+  static Result<std::unique_ptr<ScratchPostgresDatabase>> Create(
+      const std::string& template_database = "");
   ~ScratchPostgresDatabase();
   ScratchPostgresDatabase(const ScratchPostgresDatabase&) = delete;
   ScratchPostgresDatabase& operator=(const ScratchPostgresDatabase&) = delete;

@@ -36,7 +36,7 @@ Status RunExport(const ExportOptions& options) {
 void RegisterExportCommand(CLI::App& app) {
   auto options = std::make_shared<ExportOptions>();
   CLI::App* cmd = app.add_subcommand("export", "Write a project's dataset.");
-  cmd->add_option("--database", options->database, "SQLite database file")->capture_default_str();
+  cmd->add_option("--database", options->database, "SQLite database file or postgresql:// URL")->capture_default_str();
   cmd->add_option("--project", options->project_id, "Project id")->required();
   cmd->add_option("--format", options->format, "jsonl|csv|labelstudio")
       ->check(CLI::IsMember({"jsonl", "csv", "labelstudio"}))

@@ -58,7 +58,7 @@ Status RunImport(const ImportOptions& options) {
 void RegisterImportCommand(CLI::App& app) {
   auto options = std::make_shared<ImportOptions>();
   CLI::App* cmd = app.add_subcommand("import", "Import a task file into a project.");
-  cmd->add_option("--database", options->database, "SQLite database file")->capture_default_str();
+  cmd->add_option("--database", options->database, "SQLite database file or postgresql:// URL")->capture_default_str();
   cmd->add_option("--project", options->project_id, "Project id")->required();
   cmd->add_option("--format", options->format, "jsonl|csv|labelstudio (default: by extension)");
   cmd->add_option("file", options->path, "Task file")->required();

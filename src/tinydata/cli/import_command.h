@@ -4,9 +4,10 @@
 //                   tasks.jsonl
 //
 // The format defaults from the file extension (.jsonl/.ndjson, .csv, .json). Row errors are
-// printed as `<file>:<line>: <field>: <message>` and nothing is imported (exit code 1). Run it
-// while the server is stopped (the server keeps its state in memory), or use
-// POST /api/v1/projects/{id}/tasks against a running server.
+// printed as `<file>:<line>: <field>: <message>` and nothing is imported (exit code 1). On a
+// SQLite database run it while the server is stopped (that server keeps its state in memory), or
+// use POST /api/v1/projects/{id}/tasks against the running server; a PostgreSQL database may be
+// imported into while servers run on it.
 #pragma once
 
 #include <CLI/CLI.hpp>

@@ -51,11 +51,12 @@ Result<std::string> ReadKeyFile(const std::string& path) {
 }  // namespace
 
 Result<LedgerVerifyReport> VerifyLedgerDatabase(const LedgerVerifyOptions& options) {
-  if (!std::filesystem::exists(options.database)) {
+  if (!store::IsDatabaseUrl(options.database) && !std::filesystem::exists(options.database)) {
     return Status::NotFound("no database file " + options.database, "database");
   }
   store::StoreOptions store_options;
   store_options.read_connections = 1;
+  store_options.transaction_connections = 1;
   TD_ASSIGN_OR_RETURN(std::unique_ptr<store::Store> db,
                       store::OpenStore(options.database, store_options));
   store::LedgerReader& reader = db->ledger();
@@ -140,7 +141,7 @@ void RegisterLedgerCommand(CLI::App& app) {
   auto options = std::make_shared<LedgerVerifyOptions>();
   CLI::App* verify = ledger->add_subcommand(
       "verify", "Recompute hashes, Merkle roots, checkpoint signatures and balances.");
-  verify->add_option("--database", options->database, "SQLite database file")->required();
+  verify->add_option("--database", options->database, "SQLite database file or postgresql:// URL")->required();
   verify->add_option("--verifier-key", options->verifier_key_path,
                      "File with the ledger's published verifier key (default: the database's)");
   verify->callback([options] {

@@ -43,7 +43,8 @@ Result<OpenedPlatform> OpenPlatformAt(const std::string& path,
                                       const service::PlatformOptions& platform_options,
                                       std::unique_ptr<service::Clock> clock) {
   if (path.empty()) return Status::InvalidArgument("must not be empty", "database");
-  const fs::path parent = fs::path(path).parent_path();
+  const fs::path parent =
+      store::IsDatabaseUrl(path) ? fs::path() : fs::path(path).parent_path();
   if (!parent.empty()) {
     std::error_code ec;
     fs::create_directories(parent, ec);
@@ -321,7 +322,10 @@ Status RunServe(const ServeOptions& options) {
                       OpenPlatformAt(options.database, store_options, platform_options,
                                      std::move(clock)));
   service::Platform& platform = *opened.platform;
-  spdlog::info("database path={} synchronous={}", options.database, options.synchronous);
+  spdlog::info("database {}={} synchronous={} shared={}",
+               store::IsDatabaseUrl(options.database) ? "url" : "path",
+               store::RedactedDatabaseUrl(options.database), options.synchronous,
+               opened.store->shared());
   if (!options.clock_start.empty()) {
     spdlog::warn("clock starts at {} (--clock-start), not the system time",
                  service::FormatRfc3339(opened.clock->NowMs()));
@@ -347,7 +351,9 @@ Status RunServe(const ServeOptions& options) {
     spdlog::warn("web root not found (build it with `make web`); serving the API only");
   }
 
-  boost::asio::thread_pool blocking_pool(2);
+  // Handlers that wait for the store (game, ledger); a shared database answers over the network,
+  // so more of them wait at once.
+  boost::asio::thread_pool blocking_pool(opened.store->shared() ? 8 : 2);
   http::ApiContext context;
   context.platform = &platform;
   context.blocking_pool = &blocking_pool;
@@ -417,7 +423,9 @@ void RegisterServeCommand(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand("serve", "Run the annotation server (API and web app).");
   cmd->add_option("--listen", options->listen, "Address to listen on, host:port")
       ->capture_default_str();
-  cmd->add_option("--database", options->database, "SQLite database file (created if missing)")
+  cmd->add_option("--database", options->database,
+                  "SQLite database file (created if missing), or postgresql://user@host:port/db "
+                  "of a database that several servers may share")
       ->capture_default_str();
   cmd->add_flag("--demo", options->demo,
                 "Seed a demo requester and project on first start, so a new user can answer");

@@ -68,7 +68,7 @@ void RegisterUserCommand(CLI::App& app) {
   user->require_subcommand(1);
   auto options = std::make_shared<UserAddOptions>();
   CLI::App* add = user->add_subcommand("add", "Create an account with any roles (e.g. admin).");
-  add->add_option("--database", options->database, "SQLite database file")->capture_default_str();
+  add->add_option("--database", options->database, "SQLite database file or postgresql:// URL")->capture_default_str();
   add->add_option("--email", options->email, "Email address (the login)")->required();
   add->add_option("--role", options->roles,
                   "annotator|requester|verifier|admin (repeatable; default annotator)");

@@ -13,6 +13,7 @@ const char* StatusCodeName(StatusCode code) {
     case StatusCode::kUnauthenticated: return "unauthenticated";
     case StatusCode::kResourceExhausted: return "resource_exhausted";
     case StatusCode::kConflict: return "conflict";
+    case StatusCode::kAborted: return "aborted";
     case StatusCode::kDataLoss: return "data_loss";
     case StatusCode::kUnavailable: return "unavailable";
     case StatusCode::kInternal: return "internal";

@@ -23,6 +23,8 @@ enum class StatusCode {
   kUnauthenticated,    // no or bad credentials
   kResourceExhausted,  // a limit or quota was reached
   kConflict,           // a concurrent change won; retrying may succeed
+  kAborted,            // the database aborted the transaction (deadlock, serialization
+                       // failure); running the whole operation again may succeed
   kDataLoss,           // stored data failed an integrity check
   kUnavailable,        // a dependency (database, disk) is not reachable now
   kInternal,           // a bug or an unexpected failure
@@ -60,6 +62,7 @@ class Status {
     return {StatusCode::kResourceExhausted, std::move(msg), std::move(field)};
   }
   static Status Conflict(std::string msg) { return {StatusCode::kConflict, std::move(msg)}; }
+  static Status Aborted(std::string msg) { return {StatusCode::kAborted, std::move(msg)}; }
   static Status DataLoss(std::string msg) { return {StatusCode::kDataLoss, std::move(msg)}; }
   static Status Unavailable(std::string msg) { return {StatusCode::kUnavailable, std::move(msg)}; }
   static Status Internal(std::string msg) { return {StatusCode::kInternal, std::move(msg)}; }

@@ -14,6 +14,7 @@ beast_http::status HttpStatusFor(StatusCode code) {
     case StatusCode::kNotFound: return S::not_found;
     case StatusCode::kAlreadyExists: return S::conflict;
     case StatusCode::kConflict: return S::conflict;
+    case StatusCode::kAborted: return S::service_unavailable;
     case StatusCode::kFailedPrecondition: return S::conflict;
     case StatusCode::kResourceExhausted: return S::too_many_requests;
     case StatusCode::kDataLoss: return S::internal_server_error;

@@ -1,4 +1,4 @@
-// Accounts: registration, login, bearer tokens, the principal cache.
+// Accounts: registration, login, bearer tokens, the principal cache (both engines).
 #include <algorithm>
 #include <cctype>
 
@@ -79,7 +79,7 @@ Result<store::User> Platform::Impl::CreateUser(std::string_view raw_email,
   user.roles = roles;
   user.referral_code = RandomCode(kReferralCodeLength);
   user.created_at_ms = clock_->NowMs();
-  user.id = store_->NextId(store::IdKind::kUser);
+  TD_ASSIGN_OR_RETURN(user.id, store_->NextId(store::IdKind::kUser));
   store::WriteBatch batch;
   batch.insert_users.push_back(user);
   Status written = store_->WriteSync(std::move(batch));
@@ -102,7 +102,7 @@ Result<Session> Platform::Impl::StartSession(store::User user) {
   store::WriteBatch batch;
   batch.insert_tokens.push_back(token);
   TD_RETURN_IF_ERROR(store_->WriteSync(std::move(batch)));
-  {
+  if (!store_->shared()) {
     std::unique_lock<std::shared_mutex> lock(auth_mu_);
     token_users_[token.token_hash] = user.id;
     principals_[user.id] = PrincipalOf(user);
@@ -150,7 +150,8 @@ Status Platform::Impl::Logout(std::string_view token) {
 Result<Principal> Platform::Impl::AuthenticateToken(std::string_view token) {
   if (token.empty()) return Status::Unauthenticated("a bearer token is required");
   const std::string hash = TokenHash(token);
-  {
+  const bool cached = !store_->shared();
+  if (cached) {
     std::shared_lock<std::shared_mutex> lock(auth_mu_);
     auto t = token_users_.find(hash);
     if (t != token_users_.end()) {
@@ -161,6 +162,7 @@ Result<Principal> Platform::Impl::AuthenticateToken(std::string_view token) {
   TD_ASSIGN_OR_RETURN(auto user, store_->FindUserByTokenHash(hash));
   if (!user) return Status::Unauthenticated("the token is unknown or revoked");
   Principal principal = PrincipalOf(*user);
+  if (!cached) return principal;
   std::unique_lock<std::shared_mutex> lock(auth_mu_);
   token_users_[hash] = user->id;
   principals_[user->id] = principal;

@@ -1,8 +1,10 @@
 // The hot path: leasing tasks and accepting answers.
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 
 #include "tinydata/sched/next_task.h"
-#include "tinydata/service/platform_impl.h"
+#include "tinydata/service/memory_impl.h"
 
 namespace tinydata::service {
 namespace {
@@ -16,27 +18,9 @@ namespace {
 constexpr size_t kMaxStartedScanned = 256;
 constexpr size_t kMaxNeedyCandidates = 16;
 constexpr size_t kMaxCoveredCandidates = 8;
-constexpr size_t kMaxIdempotencyKeyBytes = 200;
 
 std::string IdempotencyIndexKey(int64_t user_id, const std::string& key) {
   return std::to_string(user_id) + '\x1f' + key;
-}
-
-// The stored response of an earlier answer, as the caller receives it again.
-SubmittedAnswer Replay(const store::Answer& answer) {
-  SubmittedAnswer out;
-  out.answer_id = answer.id;
-  out.replayed = true;
-  out.response_json = answer.response_json;
-  auto j = nlohmann::json::parse(answer.response_json, nullptr, false);
-  if (j.is_object()) {
-    out.task_retired = j.value("task_retired", false);
-    out.reward_pending_aia = j.value("reward_pending_aia", int64_t{0});
-    if (j.contains("gold") && j["gold"].is_object()) {
-      out.gold = GoldFeedback{j["gold"].value("correct", false), j["gold"]["expected"]};
-    }
-  }
-  return out;
 }
 
 const AnswerState* FindAnswer(const ProjectState& ps, int64_t answer_id) {
@@ -47,7 +31,7 @@ const AnswerState* FindAnswer(const ProjectState& ps, int64_t answer_id) {
 
 }  // namespace
 
-int32_t Platform::Impl::LiveLeases(ProjectState& ps, TaskState& task, int64_t now_ms,
+int32_t InMemoryImpl::LiveLeases(ProjectState& ps, TaskState& task, int64_t now_ms,
                                    store::WriteBatch& batch) {
   size_t keep = 0;
   for (const TaskState::Lease& lease : task.leases) {
@@ -65,7 +49,7 @@ int32_t Platform::Impl::LiveLeases(ProjectState& ps, TaskState& task, int64_t no
   return static_cast<int32_t>(keep);
 }
 
-Result<std::optional<LeasedTask>> Platform::Impl::LeaseInProject(ProjectState& ps,
+Result<std::optional<LeasedTask>> InMemoryImpl::LeaseInProject(ProjectState& ps,
                                                                  const Principal& caller,
                                                                  int64_t now_ms,
                                                                  store::WriteBatch& batch) {
@@ -140,11 +124,7 @@ Result<std::optional<LeasedTask>> Platform::Impl::LeaseInProject(ProjectState& p
     task_of.push_back(static_cast<int32_t>(cursor));
   }
 
-  double draw;
-  {
-    std::lock_guard<std::mutex> lock(rng_mu_);
-    draw = std::uniform_real_distribution<double>(0.0, 1.0)(rng_);
-  }
+  const double draw = Draw();
   const std::optional<size_t> pick =
       sched::PickNextTask(candidates, sched::UserContext{caller.level}, project.gold_rate, draw);
   if (!pick) return std::optional<LeasedTask>();
@@ -153,7 +133,7 @@ Result<std::optional<LeasedTask>> Platform::Impl::LeaseInProject(ProjectState& p
   TaskState& task = ps.tasks[index];
   AssignmentState as;
   as.task_index = index;
-  as.row.id = store_->NextId(store::IdKind::kAssignment);
+  TD_ASSIGN_OR_RETURN(as.row.id, store_->NextId(store::IdKind::kAssignment));
   as.row.task_id = task.row.id;
   as.row.user_id = caller.user_id;
   as.row.project_id = project.id;
@@ -182,17 +162,14 @@ Result<std::optional<LeasedTask>> Platform::Impl::LeaseInProject(ProjectState& p
   return std::optional<LeasedTask>(std::move(leased));
 }
 
-void Platform::Impl::NextTask(const Principal& principal, std::optional<int64_t> project_id,
+void InMemoryImpl::NextTask(const Principal& principal, std::optional<int64_t> project_id,
                               Done<std::optional<LeasedTask>> done) {
-  Principal caller = principal;
-  if (lease_gate_) {
-    Result<int32_t> level = lease_gate_(caller);
-    if (!level.ok()) {
-      done(level.status());
-      return;
-    }
-    caller.level = *level;
+  Result<Principal> gated = GatedCaller(principal);
+  if (!gated.ok()) {
+    done(gated.status());
+    return;
   }
+  const Principal& caller = *gated;
   const int64_t now = clock_->NowMs();
   std::vector<ProjectState*> targets;
   if (project_id) {
@@ -247,46 +224,44 @@ void Platform::Impl::NextTask(const Principal& principal, std::optional<int64_t>
   done(std::optional<LeasedTask>());
 }
 
-Result<quality::Consensus> Platform::Impl::TaskConsensus(const ProjectState& ps,
-                                                         const TaskState& task) const {
-  if (task.gold) return quality::Consensus{true, task.gold_value, 1.0};
-  std::vector<quality::WorkerAnswer> answers;
+Result<quality::Consensus> InMemoryImpl::ConsensusOf(const ProjectState& ps,
+                                                     const TaskState& task) const {
+  std::vector<UserAnswer> answers;
   answers.reserve(task.answers.size());
-  const int32_t unknown = ps.has_skills ? ps.skills.num_workers() : 0;
   for (int32_t index : task.answers) {
     const AnswerState& a = ps.answers[index];
-    auto w = ps.skill_worker.find(a.row.user_id);
-    answers.push_back({w == ps.skill_worker.end() ? unknown : w->second, a.value});
+    answers.push_back({a.row.user_id, a.value});
   }
-  return quality::EstimateConsensus(ps.spec, answers, ps.has_skills ? &ps.skills : nullptr);
+  return TaskConsensus(ps.spec, ps.skills, task.gold, task.gold_value, answers);
 }
 
-void Platform::Impl::SettleRetiredTask(ProjectState& ps, TaskState& task, int64_t new_answer_index,
+void InMemoryImpl::SettleRetiredTask(ProjectState& ps, TaskState& task, int64_t new_answer_index,
                                        store::WriteBatch& batch) {
   std::vector<store::Answer> settled;
   settled.reserve(task.answers.size());
   for (int32_t index : task.answers) {
     AnswerState& a = ps.answers[index];
     const quality::Verdict verdict =
-        task.gold ? (quality::IsGoldCorrect(ps.spec, task.gold_value, a.value)
-                         ? quality::Verdict::kAccepted
-                         : quality::Verdict::kRejected)
-                  : quality::JudgeAnswer(ps.spec, task.consensus, a.value);
+        JudgeAnswerOfRetired(ps.spec, task.gold, task.gold_value, task.consensus, a.value);
     a.row.verdict = quality::VerdictName(verdict);
     // The answer being submitted carries its verdict in its own insert.
     if (index != new_answer_index) batch.update_verdicts.push_back({a.row.id, a.row.verdict});
     settled.push_back(a.row);
   }
   if (retirement_hook_) {
-    RetiredTask retired{&ps.project, &task.row, &settled};
-    retirement_hook_(retired, batch);
+    RetiredTask retired{&ps.project, &task.row, &settled, nullptr};
+    Status settled_status = retirement_hook_(retired, batch);
+    if (!settled_status.ok()) {
+      // The answer stands; the task stays unpaid and the operator sees why.
+      spdlog::error("settling task {} failed: {}", task.row.id, settled_status.ToString());
+    }
   }
 }
 
-void Platform::Impl::ReplayWhenDurable(ProjectState& ps, std::unique_lock<std::mutex>& lock,
+void InMemoryImpl::ReplayWhenDurable(ProjectState& ps, std::unique_lock<std::mutex>& lock,
                                        const AnswerState& first, Done<SubmittedAnswer>& done) {
   const int64_t answer_id = first.row.id;
-  SubmittedAnswer out = Replay(first.row);
+  SubmittedAnswer out = ReplayOf(first.row);
   // A failed batch sets needs_reload before any later batch moves the watermark past it, so
   // reading the flag after the watermark tells a durable answer from a rolled-back one.
   if (ps.committed_answer_id.load() >= answer_id && !ps.needs_reload.load()) {
@@ -307,17 +282,9 @@ void Platform::Impl::ReplayWhenDurable(ProjectState& ps, std::unique_lock<std::m
   });
 }
 
-void Platform::Impl::SubmitAnswer(const Principal& caller, int64_t assignment_id,
+void InMemoryImpl::SubmitAnswer(const Principal& caller, int64_t assignment_id,
                                   const nlohmann::json& value, int64_t duration_ms,
                                   std::string idempotency_key, Done<SubmittedAnswer> done) {
-  if (idempotency_key.size() > kMaxIdempotencyKeyBytes) {
-    done(Status::InvalidArgument("must be at most 200 bytes", "idempotency_key"));
-    return;
-  }
-  if (duration_ms < 0) {
-    done(Status::InvalidArgument("must be >= 0", "duration_ms"));
-    return;
-  }
   const int64_t now = clock_->NowMs();
   int64_t project_id = 0;
   std::optional<std::pair<int64_t, int64_t>> earlier;  // (project id, answer id)
@@ -389,13 +356,19 @@ void Platform::Impl::SubmitAnswer(const Principal& caller, int64_t assignment_id
     return;
   }
 
+  Result<int64_t> answer_id = store_->NextId(store::IdKind::kAnswer);
+  if (!answer_id.ok()) {
+    lock.unlock();
+    done(answer_id.status());
+    return;
+  }
   TaskState& task = ps->tasks[assignment.task_index];
   const int32_t index = static_cast<int32_t>(ps->answers.size());
   {
     AnswerState a;
     a.task_index = assignment.task_index;
     a.value = std::move(parsed).value();
-    a.row.id = store_->NextId(store::IdKind::kAnswer);
+    a.row.id = *answer_id;
     a.row.assignment_id = assignment_id;
     a.row.task_id = task.row.id;
     a.row.user_id = caller.user_id;
@@ -418,18 +391,11 @@ void Platform::Impl::SubmitAnswer(const Principal& caller, int64_t assignment_id
   SubmittedAnswer out;
   out.answer_id = answer.row.id;
   out.reward_pending_aia = ps->project.reward_aia;
-  nlohmann::json response = {{"answer_id", answer.row.id}};
   if (task.gold) {
     const bool correct = quality::IsGoldCorrect(ps->spec, task.gold_value, answer.value);
     out.gold = GoldFeedback{correct, quality::AnswerValueToJson(ps->spec, task.gold_value)};
-    response["gold"] = {{"correct", correct}, {"expected", out.gold->expected}};
     store::WorkerSkill& skill = ps->skill_rows[caller.user_id];
-    if (skill.user_id == 0) {
-      skill.user_id = caller.user_id;
-      skill.project_id = ps->project.id;
-      skill.accuracy = quality::kDefaultWorkerAccuracy;
-      skill.model_json = "{}";
-    }
+    if (skill.user_id == 0) skill = NewSkillRow(caller.user_id, ps->project.id);
     ++skill.gold_seen;
     if (correct) ++skill.gold_correct;
     skill.updated_at_ms = now;
@@ -437,7 +403,7 @@ void Platform::Impl::SubmitAnswer(const Principal& caller, int64_t assignment_id
   }
 
   if (task.open) {
-    auto consensus = TaskConsensus(*ps, task);
+    auto consensus = ConsensusOf(*ps, task);
     if (!consensus.ok()) {
       // Only an inconsistent skill model gets here; undo the in-memory answer.
       task.answers.pop_back();
@@ -453,13 +419,9 @@ void Platform::Impl::SubmitAnswer(const Principal& caller, int64_t assignment_id
     task.has_consensus = consensus->has_value;
     task.row.consensus_json = quality::AnswerValueToJson(ps->spec, consensus->value).dump();
     task.row.confidence = consensus->confidence;
-    const quality::OverlapPolicy policy{ps->project.min_answers, ps->project.max_answers,
-                                        ps->project.target_confidence};
-    const quality::RetireDecision decision = quality::DecideRetirement(
-        policy, static_cast<int32_t>(task.answers.size()), consensus->confidence);
-    // Gold items stay in rotation until max_answers: they exist to test annotators.
-    const bool retire = task.gold ? decision == quality::RetireDecision::kMaxAnswers
-                                  : decision != quality::RetireDecision::kKeepOpen;
+    const bool retire = ShouldRetire(ps->project, task.gold,
+                                     static_cast<int32_t>(task.answers.size()),
+                                     consensus->confidence);
     if (retire) {
       task.row.state = "retired";
       task.open = false;
@@ -472,16 +434,10 @@ void Platform::Impl::SubmitAnswer(const Principal& caller, int64_t assignment_id
     if (retire) SettleRetiredTask(*ps, task, index, batch);
   } else if (task.has_consensus || task.gold) {
     // The task retired while this lease was out: judge the late answer at once.
-    const quality::Verdict verdict =
-        task.gold ? (quality::IsGoldCorrect(ps->spec, task.gold_value, answer.value)
-                         ? quality::Verdict::kAccepted
-                         : quality::Verdict::kRejected)
-                  : quality::JudgeAnswer(ps->spec, task.consensus, answer.value);
-    answer.row.verdict = quality::VerdictName(verdict);
+    answer.row.verdict = quality::VerdictName(JudgeAnswerOfRetired(
+        ps->spec, task.gold, task.gold_value, task.consensus, answer.value));
   }
-  response["task_retired"] = out.task_retired;
-  response["reward_pending_aia"] = out.reward_pending_aia;
-  out.response_json = response.dump();
+  out.response_json = AnswerResponseJson(out);
   answer.row.response_json = out.response_json;
   // Inserted first in the batch's apply order, ahead of the verdict updates.
   batch.insert_answers.insert(batch.insert_answers.begin(), answer.row);
@@ -490,10 +446,9 @@ void Platform::Impl::SubmitAnswer(const Principal& caller, int64_t assignment_id
     idempotency_[IdempotencyIndexKey(caller.user_id, idempotency_key)] = {ps->project.id,
                                                                           answer.row.id};
   }
-  const int64_t answer_id = answer.row.id;
   WriteForProject(
       *ps, std::move(batch),
-      [ps, answer_id, out = std::move(out), done = std::move(done)](const Status& s) mutable {
+      [ps, answer_id = *answer_id, out = std::move(out), done = std::move(done)](const Status& s) mutable {
         if (!s.ok()) {
           done(s);
           return;

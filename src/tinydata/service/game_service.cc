@@ -112,9 +112,17 @@ void GameService::SetLevelChangedListener(std::function<void(int64_t)> listener)
 
 int64_t GameService::Today() const { return game::UtcDay(clock_->NowMs() / 1000); }
 
+Result<game::Reputation> GameService::CurrentReputation(int64_t user_id) {
+  if (!store_->shared()) return rewards_.ReputationOf(user_id);
+  // Another server may have demoted or paused the user a moment ago: read it now.
+  return RunInTransaction<game::Reputation>(*store_, [&](store::Transaction& txn) {
+    return Rewards(&txn, rewards_.config()).ReputationOf(user_id);
+  });
+}
+
 LeaseGate GameService::MakeLeaseGate() {
   return [this](const Principal& caller) -> Result<int32_t> {
-    TD_ASSIGN_OR_RETURN(game::Reputation reputation, rewards_.ReputationOf(caller.user_id));
+    TD_ASSIGN_OR_RETURN(game::Reputation reputation, CurrentReputation(caller.user_id));
     if (game::IsPaused(reputation, Today())) {
       return Status::FailedPrecondition(
           "paused after failing gold questions until " +
@@ -126,16 +134,28 @@ LeaseGate GameService::MakeLeaseGate() {
 }
 
 RetirementHook GameService::MakeRetirementHook() {
-  return [this](const RetiredTask& retired, store::WriteBatch& batch) {
+  return [this](const RetiredTask& retired, store::WriteBatch& batch) -> Status {
     store::LedgerChanges changes;
-    auto summary = rewards_.SettleRetiredTask(retired, clock_->NowMs(), &changes);
-    if (!summary.ok()) {
-      // The hook cannot fail the answer that retired the task; the task stays unpaid and the
-      // operator sees why.
-      spdlog::error("settling task {} failed: {}", retired.task ? retired.task->id : 0,
-                    summary.status().ToString());
-      return;
+    const int64_t now_ms = clock_->NowMs();
+    Result<SettlementSummary> summary = Status::Internal("not settled");
+    if (retired.txn != nullptr) {
+      // Every user the settlement scores or pays - the answerers and their referrers - is
+      // locked in one statement (in id order) before anything is read; Rewards then locks the
+      // project budget. Referrals never change once made, so reading them first is safe.
+      std::vector<int64_t> users;
+      for (const store::Answer& a : *retired.answers) {
+        users.push_back(a.user_id);
+        TD_ASSIGN_OR_RETURN(std::optional<int64_t> referrer,
+                            retired.txn->ledger().ReferrerOf(a.user_id));
+        if (referrer) users.push_back(*referrer);
+      }
+      TD_RETURN_IF_ERROR(retired.txn->LockUsers(std::move(users)));
+      Rewards rewards(retired.txn, rewards_.config());
+      summary = rewards.SettleRetiredTask(retired, now_ms, &changes);
+    } else {
+      summary = rewards_.SettleRetiredTask(retired, now_ms, &changes);
     }
+    TD_RETURN_IF_ERROR(summary.status());
     store::LedgerChanges& to = batch.ledger;
     auto append = [](auto& dst, auto& src) {
       dst.insert(dst.end(), std::make_move_iterator(src.begin()),
@@ -149,38 +169,68 @@ RetirementHook GameService::MakeRetirementHook() {
     append(to.add_gold_results, changes.add_gold_results);
     append(to.upsert_user_game, changes.upsert_user_game);
     append(to.set_user_level, changes.set_user_level);
+    return Status::Ok();
   };
 }
 
-Result<CheckinOutcome> GameService::CheckIn(int64_t user_id) {
-  const int64_t now_ms = clock_->NowMs();
-  const int64_t today = game::UtcDay(now_ms / 1000);
-  TD_ASSIGN_OR_RETURN(std::optional<store::CheckinRow> last,
-                      store_->ledger().LatestCheckin(user_id));
-  game::CheckinState state;
-  if (last) state = {last->day, last->streak};
-  TD_ASSIGN_OR_RETURN(game::CheckinResult result, game::CheckIn(state, today, rewards_.config()));
-  TD_ASSIGN_OR_RETURN(int64_t paid, rewards_.ReserveDailyCap(user_id, today, result.bonus_aia));
+GameService::GameTxn GameService::InTransaction(store::Transaction& txn, Rewards& rewards) {
+  return GameTxn{txn.ledger(), rewards,
+                 [&txn](const store::WriteBatch& batch) { return txn.Apply(batch); },
+                 [&txn](int64_t id) { return txn.FindUserById(id); },
+                 [&txn](std::string_view account, ledger::Asset asset) {
+                   return txn.LockBalance(account, asset);
+                 }};
+}
 
-  store::WriteBatch batch;
-  batch.ledger.posted_at_unix_seconds = now_ms / 1000;
-  batch.ledger.insert_checkins.push_back({user_id, today, result.state.streak, paid, now_ms});
-  if (paid > 0) {
-    batch.ledger.postings.push_back(
-        {std::string(ledger::kTreasuryAccount), ledger::UserAccount(user_id), ledger::Asset::kAia,
-         paid, kCheckinBonusReason,
-         "checkin:" + std::to_string(user_id) + ":" + std::to_string(today), ""});
-    batch.ledger.add_daily_rewards.push_back({user_id, today, paid});
+template <typename T>
+Result<T> GameService::ForUser(int64_t user_id, const UseCase<T>& use_case) {
+  if (!store_->shared()) {
+    GameTxn here{store_->ledger(), rewards_,
+                 [this](const store::WriteBatch& batch) { return store_->WriteSync(batch); },
+                 [this](int64_t id) { return store_->FindUserById(id); },
+                 [this](std::string_view account, ledger::Asset asset) {
+                   return store_->ledger().Balance(account, asset);
+                 }};
+    return use_case(here);
   }
-  Status status = store_->WriteSync(std::move(batch));
-  if (!status.ok()) {
-    rewards_.ReleaseDailyCap(user_id, today, paid);
-    if (status.code() == StatusCode::kAlreadyExists) {
-      return Status::AlreadyExists("already checked in today");
+  return RunInTransaction<T>(*store_, [&](store::Transaction& txn) -> Result<T> {
+    TD_RETURN_IF_ERROR(txn.LockUsers({user_id}));
+    Rewards rewards(&txn, rewards_.config());
+    GameTxn here = InTransaction(txn, rewards);
+    return use_case(here);
+  });
+}
+
+Result<CheckinOutcome> GameService::CheckIn(int64_t user_id) {
+  return ForUser<CheckinOutcome>(user_id, [&](GameTxn& here) -> Result<CheckinOutcome> {
+    const int64_t now_ms = clock_->NowMs();
+    const int64_t today = game::UtcDay(now_ms / 1000);
+    TD_ASSIGN_OR_RETURN(std::optional<store::CheckinRow> last, here.reader.LatestCheckin(user_id));
+    game::CheckinState state;
+    if (last) state = {last->day, last->streak};
+    TD_ASSIGN_OR_RETURN(game::CheckinResult result, game::CheckIn(state, today, rewards_.config()));
+    TD_ASSIGN_OR_RETURN(int64_t paid, here.rewards.ReserveDailyCap(user_id, today, result.bonus_aia));
+
+    store::WriteBatch batch;
+    batch.ledger.posted_at_unix_seconds = now_ms / 1000;
+    batch.ledger.insert_checkins.push_back({user_id, today, result.state.streak, paid, now_ms});
+    if (paid > 0) {
+      batch.ledger.postings.push_back(
+          {std::string(ledger::kTreasuryAccount), ledger::UserAccount(user_id),
+           ledger::Asset::kAia, paid, kCheckinBonusReason,
+           "checkin:" + std::to_string(user_id) + ":" + std::to_string(today), ""});
+      batch.ledger.add_daily_rewards.push_back({user_id, today, paid});
     }
-    return status;
-  }
-  return CheckinOutcome{today, result.state.streak, paid, result.bonus_aia - paid};
+    Status status = here.write(batch);
+    if (!status.ok()) {
+      here.rewards.ReleaseDailyCap(user_id, today, paid);
+      if (status.code() == StatusCode::kAlreadyExists) {
+        return Status::AlreadyExists("already checked in today");
+      }
+      return status;
+    }
+    return CheckinOutcome{today, result.state.streak, paid, result.bonus_aia - paid};
+  });
 }
 
 Result<Profile> GameService::GetProfile(int64_t user_id) {
@@ -202,7 +252,7 @@ Result<Profile> GameService::GetProfile(int64_t user_id) {
     total += d.passes + d.failures;
   }
   if (total > 0) p.gold_accuracy = static_cast<double>(passes) / static_cast<double>(total);
-  TD_ASSIGN_OR_RETURN(game::Reputation reputation, rewards_.ReputationOf(user_id));
+  TD_ASSIGN_OR_RETURN(game::Reputation reputation, CurrentReputation(user_id));
   p.reputation = reputation.score;
   p.paused_until_day = reputation.paused_until_day;
   p.paused = game::IsPaused(reputation, today);
@@ -230,66 +280,71 @@ Result<std::vector<LeaderboardEntry>> GameService::Leaderboard(game::Leaderboard
 }
 
 Result<LevelUpOutcome> GameService::LevelUp(int64_t user_id) {
-  TD_ASSIGN_OR_RETURN(std::optional<store::User> user, store_->FindUserById(user_id));
-  if (!user) return Status::NotFound("no user " + std::to_string(user_id));
-  store::LedgerReader& reader = store_->ledger();
-  TD_ASSIGN_OR_RETURN(int64_t balance,
-                      reader.Balance(ledger::UserAccount(user_id), ledger::Asset::kAia));
-  TD_ASSIGN_OR_RETURN(game::LevelUpQuote quote,
-                      game::QuoteLevelUp(user->level, user->xp, balance, rewards_.config()));
-  // Only the treasury issues AGT, so what it has issued is what circulates.
-  TD_ASSIGN_OR_RETURN(int64_t treasury_agt,
-                      reader.Balance(ledger::kTreasuryAccount, ledger::Asset::kAgt));
-  const game::AgtGrant grant =
-      game::LevelUpAgtGrant(-treasury_agt, ledger::kAgtMaxSupply, rewards_.config());
+  TD_ASSIGN_OR_RETURN(
+      LevelUpOutcome outcome,
+      ForUser<LevelUpOutcome>(user_id, [&](GameTxn& here) -> Result<LevelUpOutcome> {
+        TD_ASSIGN_OR_RETURN(std::optional<store::User> user, here.find_user(user_id));
+        if (!user) return Status::NotFound("no user " + std::to_string(user_id));
+        // Only the treasury issues AGT, so what it has issued is what circulates. (Balances are
+        // read in the store's lock order: treasury before users.)
+        TD_ASSIGN_OR_RETURN(int64_t treasury_agt,
+                            here.balance(ledger::kTreasuryAccount, ledger::Asset::kAgt));
+        TD_ASSIGN_OR_RETURN(int64_t balance,
+                            here.balance(ledger::UserAccount(user_id), ledger::Asset::kAia));
+        TD_ASSIGN_OR_RETURN(game::LevelUpQuote quote,
+                            game::QuoteLevelUp(user->level, user->xp, balance, rewards_.config()));
+        const game::AgtGrant grant =
+            game::LevelUpAgtGrant(-treasury_agt, ledger::kAgtMaxSupply, rewards_.config());
 
-  auto make_batch = [&](int64_t agt) {
-    store::WriteBatch batch;
-    batch.ledger.posted_at_unix_seconds = clock_->NowMs() / 1000;
-    if (quote.cost_aia > 0) {
-      // The XP in the reference tells apart a level bought again after a demotion.
-      batch.ledger.postings.push_back(
-          {ledger::UserAccount(user_id), std::string(ledger::kTreasuryAccount),
-           ledger::Asset::kAia, quote.cost_aia, kLevelUpReason,
-           "user:" + std::to_string(user_id) + "/level:" + std::to_string(quote.new_level) +
-               "/xp:" + std::to_string(user->xp),
-           ""});
-    }
-    if (agt > 0) {
-      batch.ledger.postings.push_back(
-          {std::string(ledger::kTreasuryAccount), ledger::UserAccount(user_id),
-           ledger::Asset::kAgt, agt, kAgtGrantReason,
-           "level:" + std::to_string(user_id) + ":" + std::to_string(quote.new_level), ""});
-    }
-    batch.ledger.set_user_level.emplace_back(user_id, quote.new_level);
-    return batch;
-  };
-  const std::string grant_field =
-      "postings[" + std::to_string(quote.cost_aia > 0 ? 1 : 0) + "].idempotency_key";
+        auto make_batch = [&](int64_t agt) {
+          store::WriteBatch batch;
+          batch.ledger.posted_at_unix_seconds = clock_->NowMs() / 1000;
+          if (quote.cost_aia > 0) {
+            // The XP in the reference tells apart a level bought again after a demotion.
+            batch.ledger.postings.push_back(
+                {ledger::UserAccount(user_id), std::string(ledger::kTreasuryAccount),
+                 ledger::Asset::kAia, quote.cost_aia, kLevelUpReason,
+                 "user:" + std::to_string(user_id) + "/level:" + std::to_string(quote.new_level) +
+                     "/xp:" + std::to_string(user->xp),
+                 ""});
+          }
+          if (agt > 0) {
+            batch.ledger.postings.push_back(
+                {std::string(ledger::kTreasuryAccount), ledger::UserAccount(user_id),
+                 ledger::Asset::kAgt, agt, kAgtGrantReason,
+                 "level:" + std::to_string(user_id) + ":" + std::to_string(quote.new_level), ""});
+          }
+          batch.ledger.set_user_level.emplace_back(user_id, quote.new_level);
+          return batch;
+        };
+        const std::string grant_field =
+            "postings[" + std::to_string(quote.cost_aia > 0 ? 1 : 0) + "].idempotency_key";
 
-  LevelUpOutcome outcome{quote.new_level, grant.granted_agt, grant.withheld_agt};
-  Status status = store_->WriteSync(make_batch(grant.granted_agt));
-  if (grant.granted_agt > 0 && status.code() == StatusCode::kAlreadyExists &&
-      status.field() == grant_field) {
-    // This level's AGT was paid before the user was demoted; it is paid once.
-    outcome.agt_granted = 0;
-    outcome.agt_withheld = 0;
-    status = store_->WriteSync(make_batch(0));
-  } else if (grant.granted_agt > 0 && status.code() == StatusCode::kResourceExhausted) {
-    // A concurrent grant took the last of the supply after it was read.
-    outcome.agt_granted = 0;
-    outcome.agt_withheld = grant.granted_agt + grant.withheld_agt;
-    status = store_->WriteSync(make_batch(0));
-  }
-  if (status.code() == StatusCode::kAlreadyExists) {
-    return Status::Conflict("a concurrent level-up of this user won");
-  }
-  TD_RETURN_IF_ERROR(status);
+        LevelUpOutcome out{quote.new_level, grant.granted_agt, grant.withheld_agt};
+        Status status = here.write(make_batch(grant.granted_agt));
+        if (grant.granted_agt > 0 && status.code() == StatusCode::kAlreadyExists &&
+            status.field() == grant_field) {
+          // This level's AGT was paid before the user was demoted; it is paid once.
+          out.agt_granted = 0;
+          out.agt_withheld = 0;
+          status = here.write(make_batch(0));
+        } else if (grant.granted_agt > 0 && status.code() == StatusCode::kResourceExhausted) {
+          // A concurrent grant took the last of the supply after it was read.
+          out.agt_granted = 0;
+          out.agt_withheld = grant.granted_agt + grant.withheld_agt;
+          status = here.write(make_batch(0));
+        }
+        if (status.code() == StatusCode::kAlreadyExists) {
+          return Status::Conflict("a concurrent level-up of this user won");
+        }
+        TD_RETURN_IF_ERROR(status);
+        return out;
+      }));
   if (outcome.agt_withheld > 0) {
     spdlog::warn("agt grant withheld user_id={} level={} granted={} withheld={} reason=max_supply",
-                 user_id, quote.new_level, outcome.agt_granted, outcome.agt_withheld);
+                 user_id, outcome.level, outcome.agt_granted, outcome.agt_withheld);
   }
-  rewards_.SetCachedLevel(user_id, quote.new_level);
+  rewards_.SetCachedLevel(user_id, outcome.level);
   if (level_changed_) level_changed_(user_id);
   return outcome;
 }
@@ -302,29 +357,44 @@ Status GameService::CheckReferralCode(std::string_view referral_code) {
 }
 
 Status GameService::RedeemReferral(int64_t referee_id, std::string_view referral_code) {
-  store::LedgerReader& reader = store_->ledger();
-  TD_ASSIGN_OR_RETURN(std::optional<int64_t> referrer, reader.UserIdByReferralCode(referral_code));
+  TD_ASSIGN_OR_RETURN(std::optional<int64_t> referrer,
+                      store_->ledger().UserIdByReferralCode(referral_code));
   if (!referrer) return Status::NotFound("unknown referral code", "referral_code");
-  TD_ASSIGN_OR_RETURN(std::optional<int64_t> current, reader.ReferrerOf(referee_id));
-  std::vector<int64_t> chain;
-  std::optional<int64_t> up = *referrer;
-  while (true) {
-    TD_ASSIGN_OR_RETURN(up, reader.ReferrerOf(*up));
-    if (!up) break;
-    chain.push_back(*up);
-    if (chain.size() > kMaxReferralChain || *up == *referrer) {
-      return Status::FailedPrecondition("the referrer's referral chain loops", "referral_code");
+  const auto redeem = [&](GameTxn& here) -> Result<bool> {
+    TD_ASSIGN_OR_RETURN(std::optional<int64_t> current, here.reader.ReferrerOf(referee_id));
+    std::vector<int64_t> chain;
+    std::optional<int64_t> up = *referrer;
+    while (true) {
+      TD_ASSIGN_OR_RETURN(up, here.reader.ReferrerOf(*up));
+      if (!up) break;
+      chain.push_back(*up);
+      if (chain.size() > kMaxReferralChain || *up == *referrer) {
+        return Status::FailedPrecondition("the referrer's referral chain loops", "referral_code");
+      }
     }
+    Status valid = game::ValidateReferral(referee_id, *referrer, current, chain);
+    if (!valid.ok()) return Status(valid.code(), valid.message(), "referral_code");
+    store::WriteBatch batch;
+    batch.ledger.insert_referrals.push_back({referee_id, *referrer, clock_->NowMs()});
+    Status status = here.write(batch);
+    if (status.code() == StatusCode::kAlreadyExists) {
+      return Status::AlreadyExists("this user already has a referrer", "referral_code");
+    }
+    TD_RETURN_IF_ERROR(status);
+    return true;
+  };
+  if (store_->shared()) {
+    // Both users locked: concurrent referrals between them cannot close a loop.
+    TD_RETURN_IF_ERROR(
+        RunInTransaction<bool>(*store_, [&](store::Transaction& txn) -> Result<bool> {
+          TD_RETURN_IF_ERROR(txn.LockUsers({referee_id, *referrer}));
+          Rewards rewards(&txn, rewards_.config());
+          GameTxn here = InTransaction(txn, rewards);
+          return redeem(here);
+        }).status());
+  } else {
+    TD_RETURN_IF_ERROR(ForUser<bool>(referee_id, redeem).status());
   }
-  Status valid = game::ValidateReferral(referee_id, *referrer, current, chain);
-  if (!valid.ok()) return Status(valid.code(), valid.message(), "referral_code");
-  store::WriteBatch batch;
-  batch.ledger.insert_referrals.push_back({referee_id, *referrer, clock_->NowMs()});
-  Status status = store_->WriteSync(std::move(batch));
-  if (status.code() == StatusCode::kAlreadyExists) {
-    return Status::AlreadyExists("this user already has a referrer", "referral_code");
-  }
-  TD_RETURN_IF_ERROR(status);
   rewards_.SetCachedReferrer(referee_id, *referrer);
   return Status::Ok();
 }

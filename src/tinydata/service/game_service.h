@@ -120,6 +120,27 @@ class GameService {
       : store_(store), clock_(clock), rewards_(store, std::move(config)) {}
   int64_t Today() const;
 
+  // Where one use case of a user reads and writes: the store and the long-lived rewards_ (one
+  // server per database), or a transaction that locked the user's row, with a Rewards of its
+  // own (a shared database).
+  struct GameTxn {
+    store::LedgerReader& reader;
+    Rewards& rewards;
+    std::function<Status(const store::WriteBatch&)> write;
+    std::function<Result<std::optional<store::User>>(int64_t)> find_user;
+    // A balance; locked until the transaction ends when there is one.
+    std::function<Result<int64_t>(std::string_view, ledger::Asset)> balance;
+  };
+  // Reads and writes of `txn`, with `rewards` over it.
+  static GameTxn InTransaction(store::Transaction& txn, Rewards& rewards);
+  template <typename T>
+  using UseCase = std::function<Result<T>(GameTxn&)>;
+  // Runs `use_case` for `user_id` in its GameTxn (retried when the database aborts it).
+  template <typename T>
+  Result<T> ForUser(int64_t user_id, const UseCase<T>& use_case);
+  // The user's reputation and level: from rewards_, or read now when the database is shared.
+  Result<game::Reputation> CurrentReputation(int64_t user_id);
+
   store::Store* const store_;
   const Clock* const clock_;
   Rewards rewards_;

@@ -37,12 +37,16 @@ Status LedgerService::LoadKey() {
   }
   if (text.empty()) {
     TD_ASSIGN_OR_RETURN(ledger::SigningKey key, ledger::GenerateSigningKey("tinydata-ledger"));
-    text = ledger::FormatSigningKey(key);
     store::WriteBatch batch;
-    batch.upsert_settings.emplace_back(kLedgerSigningKeySetting, text);
-    batch.upsert_settings.emplace_back(kLedgerVerifierKeySetting,
+    batch.insert_settings.emplace_back(kLedgerSigningKeySetting, ledger::FormatSigningKey(key));
+    batch.insert_settings.emplace_back(kLedgerVerifierKeySetting,
                                        ledger::FormatVerifierKey(ledger::VerifierKeyOf(key)));
     TD_RETURN_IF_ERROR(store_->WriteSync(std::move(batch)));
+    // Servers sharing the database that start together keep the key stored first.
+    TD_ASSIGN_OR_RETURN(std::optional<std::string> stored,
+                        store_->GetSetting(kLedgerSigningKeySetting));
+    if (!stored) return Status::DataLoss("the ledger signing key was not stored");
+    text = *stored;
   }
   auto key = ledger::ParseSigningKey(text);
   if (!key.ok()) {
@@ -63,8 +67,16 @@ Status LedgerService::LoadKey() {
   }
   if (!stored_verifier) {
     store::WriteBatch batch;
-    batch.upsert_settings.emplace_back(kLedgerVerifierKeySetting, verifier_text);
+    batch.insert_settings.emplace_back(kLedgerVerifierKeySetting, verifier_text);
     TD_RETURN_IF_ERROR(store_->WriteSync(std::move(batch)));
+    TD_ASSIGN_OR_RETURN(stored_verifier, store_->GetSetting(kLedgerVerifierKeySetting));
+    if (stored_verifier != verifier_text) {
+      return Status::FailedPrecondition(
+          "another server stored a different ledger verifier key (" +
+              stored_verifier.value_or("") + ") at the same time; start every server with the "
+              "same --ledger-key-file",
+          "signing_key");
+    }
   }
   return Status::Ok();
 }
@@ -72,9 +84,10 @@ Status LedgerService::LoadKey() {
 Result<SequenceResult> LedgerService::Sequence() {
   std::lock_guard<std::mutex> lock(sequence_mu_);
   store::LedgerReader& reader = store_->ledger();
-  if (!log_) {
-    TD_ASSIGN_OR_RETURN(uint64_t size, reader.SequencedCount());
-    TD_ASSIGN_OR_RETURN(ledger::MerkleLog log, ledger::MerkleLog::Open(&nodes_, size));
+  TD_ASSIGN_OR_RETURN(uint64_t stored_size, reader.SequencedCount());
+  // Another server may have sequenced since this one last did (the job lease moved).
+  if (!log_ || log_->size() != stored_size) {
+    TD_ASSIGN_OR_RETURN(ledger::MerkleLog log, ledger::MerkleLog::Open(&nodes_, stored_size));
     log_.emplace(std::move(log));
   }
   SequenceResult result;
@@ -189,11 +202,17 @@ void SequencerJob::Run() {
       cv_.wait_for(lock, period_, [this] { return stopping_; });
       stopping = stopping_;
     }
-    auto run = ledger_->Sequence();
-    if (!run.ok()) {
-      spdlog::error("ledger sequencer: {}", run.status().ToString());
-    } else if (run->sequenced > 0) {
-      spdlog::info("ledger sequenced={} tree_size={}", run->sequenced, run->tree_size);
+    // One server at a time sequences a shared database; the others stand by.
+    Result<bool> leader = ledger_->store()->HoldJobLease(kSequencerJob);
+    if (!leader.ok()) {
+      spdlog::error("ledger sequencer: {}", leader.status().ToString());
+    } else if (*leader) {
+      auto run = ledger_->Sequence();
+      if (!run.ok()) {
+        spdlog::error("ledger sequencer: {}", run.status().ToString());
+      } else if (run->sequenced > 0) {
+        spdlog::info("ledger sequenced={} tree_size={}", run->sequenced, run->tree_size);
+      }
     }
     if (stopping) return;
   }

@@ -34,6 +34,8 @@
 namespace tinydata::service {
 
 inline constexpr char kLedgerSigningKeySetting[] = "ledger_signing_key";
+// The job lease (store::Store::HoldJobLease) of the sequencer.
+inline constexpr char kSequencerJob[] = "ledger-sequencer";
 inline constexpr char kLedgerVerifierKeySetting[] = "ledger_verifier_key";
 
 struct LedgerOptions {
@@ -71,6 +73,7 @@ class LedgerService {
                                                      LedgerOptions options = {});
 
   const ledger::VerifierKey& verifier_key() const { return verifier_key_; }
+  store::Store* store() const { return store_; }
   std::string verifier_key_text() const { return ledger::FormatVerifierKey(verifier_key_); }
 
   // Sequences every committed entry not yet in the log, in id order, and signs a checkpoint of
@@ -119,8 +122,10 @@ class LedgerService {
 };
 
 // Runs LedgerService::Sequence() every `period` on a thread of its own until destroyed (a last
-// run happens at Stop, so entries committed before shutdown are sequenced). Failures are logged
-// and retried at the next period.
+// run happens at Stop, so entries committed before shutdown are sequenced), while this process
+// holds the database's kSequencerJob lease: of several servers sharing a database one
+// sequences, and another takes over when it dies. Failures are logged and retried at the next
+// period.
 class SequencerJob {
  public:
   SequencerJob(LedgerService* ledger, std::chrono::milliseconds period);

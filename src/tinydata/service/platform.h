@@ -59,6 +59,9 @@ struct PlatformOptions {
   // minimums of crypto_pwhash) to run fast. 0 = the INTERACTIVE value.
   uint64_t pwhash_opslimit = 0;
   size_t pwhash_memlimit = 0;
+  // Shared database (several servers, store::Store::shared()): threads that run the lease and
+  // answer transactions; as many as the store has transaction connections.
+  int shared_workers = 8;
 };
 
 // The authenticated caller of a use case.
@@ -156,14 +159,20 @@ class ExportStream {
 
 // Called inside the batch that retires a task, after verdicts were decided: the hook may append
 // further changes (rewards, XP, ledger postings) to `batch`, which commits atomically with the
-// retirement. Runs under the project's lock: keep it quick and do not call the Platform.
+// retirement. Keep it quick and do not call the Platform: it runs under the project's lock, or
+// inside the database transaction of the answer (`txn`, when the database is shared by several
+// servers: the hook must then read the state it decides on through `txn` and lock it there).
 struct RetiredTask {
   const store::Project* project = nullptr;
   const store::Task* task = nullptr;  // state "retired", consensus and confidence set
   // Every answer of the task with its final verdict (gold tasks: judged against the gold).
   const std::vector<store::Answer>* answers = nullptr;
+  store::Transaction* txn = nullptr;  // set when the database is shared
 };
-using RetirementHook = std::function<void(const RetiredTask&, store::WriteBatch& batch)>;
+// An error of the hook fails the answer when the database is shared (its transaction is rolled
+// back, and run again when the database aborted it); a single server logs it and leaves the task
+// unsettled, since its answer was already decided in memory.
+using RetirementHook = std::function<Status(const RetiredTask&, store::WriteBatch& batch)>;
 
 // Asked before every lease: the level the caller's tasks are gated by now (the game rules may
 // have demoted them since their principal was cached), or an error that refuses the lease

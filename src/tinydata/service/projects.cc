@@ -1,7 +1,7 @@
 // Projects and task import.
 #include <algorithm>
 
-#include "tinydata/service/platform_impl.h"
+#include "tinydata/service/memory_impl.h"
 #include "tinydata/service/project_input.h"
 
 namespace tinydata::service {
@@ -21,21 +21,80 @@ nlohmann::json NormalizeGold(const quality::QuestionSpec& spec, const nlohmann::
 
 }  // namespace
 
-Result<store::Project> Platform::Impl::CreateProject(const Principal& caller,
-                                                     const nlohmann::json& input) {
+Result<store::Project> Platform::Impl::InsertProject(const Principal& caller,
+                                                     const nlohmann::json& input,
+                                                     quality::QuestionSpec* spec) {
   if (!caller.Has(store::kRoleRequester) && !caller.is_admin()) {
     return Status::PermissionDenied("only requesters and admins create projects");
   }
   store::Project p;
-  quality::QuestionSpec spec;
-  TD_RETURN_IF_ERROR(ApplyProjectInput(input, /*partial=*/false, p, spec));
+  TD_RETURN_IF_ERROR(ApplyProjectInput(input, /*partial=*/false, p, *spec));
   p.owner_id = caller.user_id;
   p.status = "active";
   p.created_at_ms = clock_->NowMs();
-  p.id = store_->NextId(store::IdKind::kProject);
+  TD_ASSIGN_OR_RETURN(p.id, store_->NextId(store::IdKind::kProject));
   store::WriteBatch batch;
   batch.upsert_projects.push_back(p);
   TD_RETURN_IF_ERROR(store_->WriteSync(std::move(batch)));
+  return p;
+}
+
+ImportOutcome Platform::Impl::ParseImport(const quality::QuestionSpec& spec, int64_t project_id,
+                                          io::TaskFormat format, std::string_view body,
+                                          std::vector<store::Task>* rows) {
+  ImportOutcome outcome;
+  rows->clear();
+  io::ParsedTaskFile file = io::ParseTaskFile(format, body);
+  outcome.row_errors = std::move(file.errors);
+  const int64_t now = clock_->NowMs();
+  rows->reserve(file.tasks.size());
+  for (io::ImportedTask& t : file.tasks) {
+    store::Task row;
+    row.project_id = project_id;
+    row.created_at_ms = now;
+    row.data_json = t.data.dump();
+    if (!t.gold.is_null()) {
+      auto value = quality::ParseAnswerValue(spec, NormalizeGold(spec, t.gold), "gold");
+      if (!value.ok()) {
+        if (outcome.row_errors.size() < io::kMaxImportErrors) {
+          outcome.row_errors.push_back({t.line, "gold", value.status().message()});
+        }
+        continue;
+      }
+      row.gold_json = quality::AnswerValueToJson(spec, *value).dump();
+      ++outcome.summary.gold;
+    }
+    rows->push_back(std::move(row));
+  }
+  if (!outcome.row_errors.empty()) {
+    const io::ImportRowError& first = outcome.row_errors.front();
+    outcome.status = Status::InvalidArgument(
+        std::to_string(outcome.row_errors.size()) + " row error(s); first at line " +
+            std::to_string(first.line) + ": " + first.message + "; nothing was imported",
+        first.field);
+    outcome.summary = {};
+    rows->clear();
+    return outcome;
+  }
+  // Ids are taken only now, so a rejected file leaves no holes, and in file order.
+  for (store::Task& row : *rows) {
+    Result<int64_t> id = store_->NextId(store::IdKind::kTask);
+    if (!id.ok()) {
+      outcome.status = id.status();
+      outcome.summary = {};
+      rows->clear();
+      return outcome;
+    }
+    row.id = *id;
+  }
+  outcome.summary.imported = static_cast<int64_t>(rows->size());
+  return outcome;
+}
+
+Result<store::Project> InMemoryImpl::CreateProject(const Principal& caller,
+                                                   const nlohmann::json& input) {
+  quality::QuestionSpec spec;
+  TD_ASSIGN_OR_RETURN(store::Project p, InsertProject(caller, input, &spec));
   auto ps = std::make_unique<ProjectState>();
   ps->project = p;
   ps->spec = std::move(spec);
@@ -44,7 +103,7 @@ Result<store::Project> Platform::Impl::CreateProject(const Principal& caller,
   return p;
 }
 
-Result<store::Project> Platform::Impl::UpdateProject(const Principal& caller, int64_t project_id,
+Result<store::Project> InMemoryImpl::UpdateProject(const Principal& caller, int64_t project_id,
                                                      const nlohmann::json& patch) {
   std::unique_lock<std::mutex> lock;
   TD_ASSIGN_OR_RETURN(ProjectState * ps, OwnedProject(caller, project_id, lock));
@@ -64,7 +123,7 @@ Result<store::Project> Platform::Impl::UpdateProject(const Principal& caller, in
   return p;
 }
 
-Result<store::Project> Platform::Impl::SetStatus(const Principal& caller, int64_t project_id,
+Result<store::Project> InMemoryImpl::SetStatus(const Principal& caller, int64_t project_id,
                                                  const char* status) {
   std::unique_lock<std::mutex> lock;
   TD_ASSIGN_OR_RETURN(ProjectState * ps, OwnedProject(caller, project_id, lock));
@@ -78,13 +137,13 @@ Result<store::Project> Platform::Impl::SetStatus(const Principal& caller, int64_
   return p;
 }
 
-Result<store::Project> Platform::Impl::GetProject(const Principal& caller, int64_t project_id) {
+Result<store::Project> InMemoryImpl::GetProject(const Principal& caller, int64_t project_id) {
   std::unique_lock<std::mutex> lock;
   TD_ASSIGN_OR_RETURN(ProjectState * ps, OwnedProject(caller, project_id, lock));
   return ps->project;
 }
 
-Result<std::vector<store::Project>> Platform::Impl::ListProjects(const Principal& caller) {
+Result<std::vector<store::Project>> InMemoryImpl::ListProjects(const Principal& caller) {
   std::vector<ProjectState*> states;
   {
     std::shared_lock<std::shared_mutex> lock(projects_mu_);
@@ -100,51 +159,21 @@ Result<std::vector<store::Project>> Platform::Impl::ListProjects(const Principal
   return out;
 }
 
-ImportOutcome Platform::Impl::ImportTasks(const Principal& caller, int64_t project_id,
-                                          io::TaskFormat format, std::string_view body) {
-  ImportOutcome outcome;
+ImportOutcome InMemoryImpl::ImportTasks(const Principal& caller, int64_t project_id,
+                                        io::TaskFormat format, std::string_view body) {
   std::unique_lock<std::mutex> lock;
   auto owned = OwnedProject(caller, project_id, lock);
   if (!owned.ok()) {
+    ImportOutcome outcome;
     outcome.status = owned.status();
     return outcome;
   }
   ProjectState& ps = **owned;
-  io::ParsedTaskFile file = io::ParseTaskFile(format, body);
-  outcome.row_errors = std::move(file.errors);
-  const int64_t now = clock_->NowMs();
+  std::vector<store::Task> rows;
+  ImportOutcome outcome = ParseImport(ps.spec, project_id, format, body, &rows);
+  if (!outcome.status.ok()) return outcome;
   store::WriteBatch batch;
-  batch.insert_tasks.reserve(file.tasks.size());
-  for (io::ImportedTask& t : file.tasks) {
-    store::Task row;
-    row.project_id = project_id;
-    row.created_at_ms = now;
-    row.data_json = t.data.dump();
-    if (!t.gold.is_null()) {
-      auto value = quality::ParseAnswerValue(ps.spec, NormalizeGold(ps.spec, t.gold), "gold");
-      if (!value.ok()) {
-        if (outcome.row_errors.size() < io::kMaxImportErrors) {
-          outcome.row_errors.push_back({t.line, "gold", value.status().message()});
-        }
-        continue;
-      }
-      row.gold_json = quality::AnswerValueToJson(ps.spec, *value).dump();
-      ++outcome.summary.gold;
-    }
-    batch.insert_tasks.push_back(std::move(row));
-  }
-  if (!outcome.row_errors.empty()) {
-    const io::ImportRowError& first = outcome.row_errors.front();
-    outcome.status = Status::InvalidArgument(
-        std::to_string(outcome.row_errors.size()) + " row error(s); first at line " +
-            std::to_string(first.line) + ": " + first.message + "; nothing was imported",
-        first.field);
-    outcome.summary = {};
-    return outcome;
-  }
-  // Ids are taken only now, so a rejected file leaves no holes, and in file order.
-  for (store::Task& row : batch.insert_tasks) row.id = store_->NextId(store::IdKind::kTask);
-  std::vector<store::Task> rows = batch.insert_tasks;
+  batch.insert_tasks = rows;
   outcome.status = store_->WriteSync(std::move(batch));
   if (!outcome.status.ok()) {
     outcome.summary = {};
@@ -154,18 +183,13 @@ ImportOutcome Platform::Impl::ImportTasks(const Principal& caller, int64_t proje
     // Gold values were validated above, so adding cannot fail.
     (void)AddTaskState(ps, std::move(row));
   }
-  outcome.summary.imported = static_cast<int64_t>(rows.size());
   return outcome;
 }
 
-Result<std::vector<store::Task>> Platform::Impl::ListTasks(const Principal& caller,
+Result<std::vector<store::Task>> InMemoryImpl::ListTasks(const Principal& caller,
                                                            int64_t project_id,
                                                            std::string_view state, int limit,
                                                            int64_t after_task_id) {
-  if (state != "" && state != "open" && state != "retired") {
-    return Status::InvalidArgument("must be open or retired", "state");
-  }
-  if (limit < 1 || limit > 1000) return Status::InvalidArgument("must be 1..1000", "limit");
   std::unique_lock<std::mutex> lock;
   TD_ASSIGN_OR_RETURN(ProjectState * ps, OwnedProject(caller, project_id, lock));
   auto it = std::upper_bound(ps->tasks.begin(), ps->tasks.end(), after_task_id,

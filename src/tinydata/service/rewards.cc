@@ -13,11 +13,14 @@ namespace tinydata::service {
 Rewards::Rewards(store::Store* store, game::GameConfig config)
     : store_(store), config_(std::move(config)) {}
 
+Rewards::Rewards(store::Transaction* txn, game::GameConfig config)
+    : txn_(txn), config_(std::move(config)) {}
+
 Result<Rewards::UserState*> Rewards::User(int64_t user_id) {
   UserState& state = users_[user_id];
   if (state.loaded) return &state;
-  store::LedgerReader& reader = store_->ledger();
-  TD_ASSIGN_OR_RETURN(std::optional<store::User> user, store_->FindUserById(user_id));
+  store::LedgerReader& reader = this->reader();
+  TD_ASSIGN_OR_RETURN(std::optional<store::User> user, FindUser(user_id));
   if (!user) return Status::NotFound("no user " + std::to_string(user_id), "user_id");
   state.reputation = game::InitialReputation(config_);
   state.reputation.level = user->level;
@@ -36,9 +39,11 @@ Result<Rewards::UserState*> Rewards::User(int64_t user_id) {
 Result<int64_t*> Rewards::Budget(int64_t project_id) {
   auto it = budgets_.find(project_id);
   if (it == budgets_.end()) {
+    // In a transaction the budget row is locked, so no other server spends it meanwhile.
     TD_ASSIGN_OR_RETURN(
         int64_t balance,
-        store_->ledger().Balance(ledger::ProjectAccount(project_id), ledger::Asset::kAia));
+        txn_ ? txn_->LockBalance(ledger::ProjectAccount(project_id), ledger::Asset::kAia)
+             : store_->ledger().Balance(ledger::ProjectAccount(project_id), ledger::Asset::kAia));
     it = budgets_.emplace(project_id, balance).first;
   }
   return &it->second;
@@ -47,7 +52,7 @@ Result<int64_t*> Rewards::Budget(int64_t project_id) {
 Result<int64_t> Rewards::ReserveLocked(int64_t user_id, int64_t day, int64_t amount_aia) {
   TD_ASSIGN_OR_RETURN(UserState * user, User(user_id));
   if (user->cap_day != day) {
-    TD_ASSIGN_OR_RETURN(int64_t used, store_->ledger().DailyRewardAia(user_id, day));
+    TD_ASSIGN_OR_RETURN(int64_t used, reader().DailyRewardAia(user_id, day));
     user->cap_day = day;
     user->cap_used = used;
   }

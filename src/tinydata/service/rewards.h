@@ -19,13 +19,19 @@
 // Every posting has the idempotency key "<reason>/<reference>", unique in the journal, so a
 // reward is posted at most once per (answer, reason).
 //
-// State. The daily totals, remaining project budgets, gold records, reputations and referrers
-// are cached in memory (loaded from the store on first use) and updated when rows are produced,
-// before their batch commits, so concurrent settlements never promise the same budget or cap
-// room twice. If such a batch fails, the cache keeps counting what it promised: the error can
-// only withhold a reward, never overdraw a budget, which the store would refuse.
+// State. A server that is its database's only writer keeps one Rewards for its lifetime: the
+// daily totals, remaining project budgets, gold records, reputations and referrers are cached in
+// memory (loaded from the store on first use) and updated when rows are produced, before their
+// batch commits, so concurrent settlements never promise the same budget or cap room twice. If
+// such a batch fails, the cache keeps counting what it promised: the error can only withhold a
+// reward, never overdraw a budget, which the store would refuse.
+// When several servers share the database, each settlement or check-in makes a Rewards of its
+// own over its transaction instead: it reads that state through the transaction, where the
+// caller has locked the users concerned, and locks the project budget it pays from, so what it
+// promises holds whatever the other servers do meanwhile.
 //
-// Thread-safety: all methods may be called concurrently.
+// Thread-safety: all methods may be called concurrently (a transaction's Rewards from the
+// transaction's thread only).
 #pragma once
 
 #include <cstdint>
@@ -61,6 +67,8 @@ class Rewards {
  public:
   // `store` must outlive the object; `config` must pass game::ValidateGameConfig.
   Rewards(store::Store* store, game::GameConfig config);
+  // Reads through `txn` (which must outlive the object) and caches nothing beyond it.
+  Rewards(store::Transaction* txn, game::GameConfig config);
 
   const game::GameConfig& config() const { return config_; }
 
@@ -100,11 +108,16 @@ class Rewards {
 
   // The user's cached state, loaded on first use. Caller holds mu_.
   Result<UserState*> User(int64_t user_id);
+  store::LedgerReader& reader() { return txn_ ? txn_->ledger() : store_->ledger(); }
+  Result<std::optional<store::User>> FindUser(int64_t user_id) {
+    return txn_ ? txn_->FindUserById(user_id) : store_->FindUserById(user_id);
+  }
   Result<int64_t*> Budget(int64_t project_id);
   // Reserves cap room for `user` on `day`; caller holds mu_.
   Result<int64_t> ReserveLocked(int64_t user_id, int64_t day, int64_t amount_aia);
 
-  store::Store* const store_;
+  store::Store* const store_ = nullptr;
+  store::Transaction* const txn_ = nullptr;
   const game::GameConfig config_;
   std::mutex mu_;
   std::unordered_map<int64_t, UserState> users_;

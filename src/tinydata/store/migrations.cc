@@ -204,6 +204,61 @@ CREATE SEQUENCE answer_id_blocks AS BIGINT INCREMENT BY 64;
 )sql"},
     {2, "ledger journal, transparency log, check-ins, referrals, game state", kLedgerMigrationSql,
      kLedgerMigrationPostgresSql},
+    // Several servers share a PostgreSQL database, so what one SQLite server keeps in memory
+    // lives in the database there: every task's claims (answers and leased assignments, kept by
+    // triggers in the transaction that changes them) and indexes for leasing and lease expiry.
+    // Both backends record what the last re-inference of each project saw.
+    {3, "cluster scheduling state: task claim counters, lease indexes, re-inference state",
+     R"sql(
+CREATE TABLE project_inference (
+  project_id INTEGER PRIMARY KEY REFERENCES projects(id),
+  answers INTEGER NOT NULL,
+  skills_version INTEGER NOT NULL,
+  inferred_at_ms INTEGER NOT NULL
+);
+)sql",
+     R"sql(
+ALTER TABLE tasks ADD COLUMN gold BOOLEAN GENERATED ALWAYS AS (gold_json IS NOT NULL) STORED;
+ALTER TABLE tasks ADD COLUMN answer_count INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE tasks ADD COLUMN lease_count INTEGER NOT NULL DEFAULT 0;
+UPDATE tasks t SET
+  answer_count = (SELECT count(*) FROM answers a WHERE a.task_id = t.id),
+  lease_count = (SELECT count(*) FROM assignments a WHERE a.task_id = t.id AND a.state = 'leased');
+ALTER TABLE tasks ADD CONSTRAINT task_claims_not_negative
+  CHECK (answer_count >= 0 AND lease_count >= 0);
+CREATE FUNCTION task_claims_after_assignment() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'INSERT' THEN
+    IF NEW.state = 'leased' THEN
+      UPDATE tasks SET lease_count = lease_count + 1 WHERE id = NEW.task_id;
+    END IF;
+  ELSIF (OLD.state = 'leased') <> (NEW.state = 'leased') THEN
+    UPDATE tasks SET lease_count = lease_count + CASE WHEN NEW.state = 'leased' THEN 1 ELSE -1 END
+      WHERE id = NEW.task_id;
+  END IF;
+  RETURN NULL;
+END $$;
+CREATE TRIGGER task_claims_assignment AFTER INSERT OR UPDATE OF state ON assignments
+  FOR EACH ROW EXECUTE FUNCTION task_claims_after_assignment();
+CREATE FUNCTION task_claims_after_answer() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  UPDATE tasks SET answer_count = answer_count + 1 WHERE id = NEW.task_id;
+  RETURN NULL;
+END $$;
+CREATE TRIGGER task_claims_answer AFTER INSERT ON answers
+  FOR EACH ROW EXECUTE FUNCTION task_claims_after_answer();
+CREATE INDEX tasks_in_flight ON tasks(project_id, gold)
+  WHERE state = 'open' AND answer_count + lease_count > 0;
+CREATE INDEX tasks_fresh ON tasks(project_id, gold, id)
+  WHERE state = 'open' AND answer_count = 0 AND lease_count = 0;
+CREATE INDEX assignments_leased ON assignments(expires_at_ms) WHERE state = 'leased';
+CREATE TABLE project_inference (
+  project_id BIGINT PRIMARY KEY REFERENCES projects(id),
+  answers BIGINT NOT NULL,
+  skills_version BIGINT NOT NULL,
+  inferred_at_ms BIGINT NOT NULL
+);
+)sql"},
 };
 
 // Ties every process migrating one PostgreSQL database together (advisory locks are per

@@ -20,7 +20,7 @@ Status ErrorFromResult(const PGresult* result, PGconn* conn, std::string_view wh
     return Status::Internal(std::move(message));
   }
   if (code.starts_with("23")) return Status::AlreadyExists(std::move(message));
-  if (code == "40001" || code == "40P01") return Status::Conflict(std::move(message));
+  if (code == "40001" || code == "40P01") return Status::Aborted(std::move(message));
   if (code.starts_with("08") || code.starts_with("57P0") || code.starts_with("53")) {
     return Status::Unavailable(std::move(message));
   }
@@ -152,6 +152,15 @@ Status Connection::ExecScript(const std::string& sql) {
   const ExecStatusType status = rows.status();
   if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
     return ErrorFromResult(rows.raw(), conn_, "postgresql");
+  }
+  return Status::Ok();
+}
+
+Status Connection::Commit() {
+  Rows rows(PQexec(conn_, "COMMIT"));
+  if (rows.status() != PGRES_COMMAND_OK) return ErrorFromResult(rows.raw(), conn_, "postgresql commit");
+  if (std::string_view(PQcmdStatus(const_cast<PGresult*>(rows.raw()))) != "COMMIT") {
+    return Status::Aborted("postgresql: the transaction was rolled back, not committed");
   }
   return Status::Ok();
 }

@@ -23,7 +23,7 @@ namespace tinydata::store::pg {
 
 // The Status for a failed command: SQLSTATE class 23 (integrity constraint: unique, check,
 // foreign key) -> AlreadyExists, as for SQLite, so a retried write of a unique row reads the same
-// on both backends; 40001 / 40P01 (serialization failure, deadlock) -> Conflict; class 08 and
+// on both backends; 40001 / 40P01 (serialization failure, deadlock) -> Aborted; class 08 and
 // 57P0x (connection lost, server shutting down) and 53 (out of resources) -> Unavailable;
 // XX001 / XX002 (corrupted data or index) -> DataLoss; anything else -> Internal. `what` prefixes
 // the message.
@@ -104,6 +104,9 @@ class Connection {
   Result<Rows> Exec(const std::string& sql, const Params& params = {});
   // Runs `sql` (which may hold several statements, no parameters) as a simple query.
   Status ExecScript(const std::string& sql);
+  // Ends the open transaction with COMMIT. Aborted when the server rolled it back instead (a
+  // statement of it had failed), so a caller never mistakes a rollback for a commit.
+  Status Commit();
 
   // Re-establishes a connection that the server closed; forgets the prepared statements.
   Status ResetIfBroken();

@@ -301,6 +301,7 @@ Status PgLedgerWriter::LockUsers(const LedgerChanges& c) {
 }
 
 Result<pg::Rows> PgLedgerReader::Query(const std::string& sql, const pg::Params& params) {
+  if (conn_ != nullptr) return conn_->Exec(sql, params);
   TD_ASSIGN_OR_RETURN(pg::Pool::Lease conn, pool_->Acquire());
   return conn->Exec(sql, params);
 }

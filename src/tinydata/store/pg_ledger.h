@@ -43,11 +43,13 @@ class PgLedgerWriter {
   pg::Connection* conn_;
 };
 
-// LedgerReader over connections leased from `pool` (which must outlive the reader). Thread-safe
-// as far as the pool is. Results and ordering match SqliteLedgerReader.
+// LedgerReader over connections leased from `pool` (which must outlive the reader; thread-safe
+// as far as the pool is), or over one connection inside a transaction (used by one thread).
+// Results and ordering match SqliteLedgerReader.
 class PgLedgerReader final : public LedgerReader {
  public:
   explicit PgLedgerReader(pg::Pool* pool) : pool_(pool) {}
+  explicit PgLedgerReader(pg::Connection* conn) : conn_(conn) {}
 
   Result<int64_t> Balance(std::string_view account, ledger::Asset asset) override;
   Result<Balances> BalancesOf(std::string_view account) override;
@@ -71,9 +73,10 @@ class PgLedgerReader final : public LedgerReader {
                                                   int limit) override;
 
  private:
-  // Runs one query on a leased connection.
+  // Runs one query on the connection, or on one leased from the pool.
   Result<pg::Rows> Query(const std::string& sql, const pg::Params& params = {});
-  pg::Pool* pool_;
+  pg::Pool* pool_ = nullptr;
+  pg::Connection* conn_ = nullptr;
 };
 
 }  // namespace tinydata::store

@@ -216,6 +216,10 @@ constexpr const char* kProjectColumns =
     "SELECT id, owner_id, title, instructions, question_json, domain, tier, min_level, "
     "min_answers, max_answers, target_confidence, reward_aia, gold_rate, status, created_at_ms "
     "FROM projects ORDER BY id";
+constexpr const char* kSelectProject =
+    "SELECT id, owner_id, title, instructions, question_json, domain, tier, min_level, "
+    "min_answers, max_answers, target_confidence, reward_aia, gold_rate, status, created_at_ms "
+    "FROM projects WHERE id = ?1";
 constexpr const char* kSelectTasks =
     "SELECT id, project_id, data_json, gold_json, state, consensus_json, confidence, "
     "created_at_ms, retired_at_ms FROM tasks WHERE project_id = ?1 ORDER BY id";
@@ -275,10 +279,21 @@ constexpr const char* kUpsertSkill =
     "ON CONFLICT (user_id, project_id) DO UPDATE SET accuracy = excluded.accuracy, "
     "gold_seen = excluded.gold_seen, gold_correct = excluded.gold_correct, "
     "model_json = excluded.model_json, updated_at_ms = excluded.updated_at_ms";
+constexpr const char* kUpsertSkillModel =
+    "INSERT INTO worker_skills (user_id, project_id, accuracy, gold_seen, gold_correct, "
+    "model_json, updated_at_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) "
+    "ON CONFLICT (user_id, project_id) DO UPDATE SET accuracy = excluded.accuracy, "
+    "model_json = excluded.model_json, updated_at_ms = excluded.updated_at_ms";
 constexpr const char* kUpsertSetting =
     "INSERT INTO settings (key, value) VALUES (?1, ?2) "
     "ON CONFLICT (key) DO UPDATE SET value = excluded.value";
 constexpr const char* kSelectSetting = "SELECT value FROM settings WHERE key = ?1";
+constexpr const char* kInsertSetting =
+    "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO NOTHING";
+constexpr const char* kUpsertInference =
+    "INSERT INTO project_inference (project_id, answers, skills_version, inferred_at_ms) "
+    "VALUES (?1, ?2, 1, ?3) ON CONFLICT (project_id) DO UPDATE SET answers = excluded.answers, "
+    "inferred_at_ms = excluded.inferred_at_ms, skills_version = skills_version + 1";
 
 // Runs `stmt` once and fails unless it changed exactly one row (an update of a missing row is a
 // bug in the caller's in-memory state, not something to ignore).
@@ -288,6 +303,16 @@ Status ExecOne(Connection& conn, Stmt& stmt, std::string_view what) {
     return Status::NotFound(std::string(what) + ": no such row");
   }
   return Status::Ok();
+}
+
+void BindSkill(Stmt& s, const WorkerSkill& w) {
+  s.Bind(1, w.user_id);
+  s.Bind(2, w.project_id);
+  s.Bind(3, w.accuracy);
+  s.Bind(4, w.gold_seen);
+  s.Bind(5, w.gold_correct);
+  s.Bind(6, w.model_json);
+  s.Bind(7, w.updated_at_ms);
 }
 
 Status ApplyBatch(Connection& c, const WriteBatch& b) {
@@ -403,13 +428,12 @@ Status ApplyBatch(Connection& c, const WriteBatch& b) {
   }
   for (const WorkerSkill& w : b.upsert_skills) {
     TD_ASSIGN_OR_RETURN(Stmt s, c.Prepare(kUpsertSkill));
-    s.Bind(1, w.user_id);
-    s.Bind(2, w.project_id);
-    s.Bind(3, w.accuracy);
-    s.Bind(4, w.gold_seen);
-    s.Bind(5, w.gold_correct);
-    s.Bind(6, w.model_json);
-    s.Bind(7, w.updated_at_ms);
+    BindSkill(s, w);
+    TD_RETURN_IF_ERROR(s.Exec());
+  }
+  for (const WorkerSkill& w : b.upsert_skill_models) {
+    TD_ASSIGN_OR_RETURN(Stmt s, c.Prepare(kUpsertSkillModel));
+    BindSkill(s, w);
     TD_RETURN_IF_ERROR(s.Exec());
   }
   for (const auto& [key, value] : b.upsert_settings) {
@@ -418,9 +442,22 @@ Status ApplyBatch(Connection& c, const WriteBatch& b) {
     s.Bind(2, value);
     TD_RETURN_IF_ERROR(s.Exec());
   }
+  for (const auto& [key, value] : b.insert_settings) {
+    TD_ASSIGN_OR_RETURN(Stmt s, c.Prepare(kInsertSetting));
+    s.Bind(1, key);
+    s.Bind(2, value);
+    TD_RETURN_IF_ERROR(s.Exec());
+  }
   for (const std::string& hash : b.revoke_token_hashes) {
     TD_ASSIGN_OR_RETURN(Stmt s, c.Prepare(kDeleteToken));
     s.BindBlob(1, hash);
+    TD_RETURN_IF_ERROR(s.Exec());
+  }
+  for (const ProjectInferenceUpdate& u : b.upsert_inference) {
+    TD_ASSIGN_OR_RETURN(Stmt s, c.Prepare(kUpsertInference));
+    s.Bind(1, u.project_id);
+    s.Bind(2, u.answers);
+    s.Bind(3, u.inferred_at_ms);
     TD_RETURN_IF_ERROR(s.Exec());
   }
   return Status::Ok();
@@ -483,7 +520,7 @@ class SqliteStore final : public Store {
 
   WriteStats write_stats() const override { return committer_ ? committer_->stats() : WriteStats{}; }
 
-  int64_t NextId(IdKind kind) override {
+  Result<int64_t> NextId(IdKind kind) override {
     return next_id_[static_cast<int>(kind)].fetch_add(1, std::memory_order_relaxed);
   }
 
@@ -507,6 +544,9 @@ class SqliteStore final : public Store {
                                 [](const Stmt& s) { return s.Text(0); });
   }
 
+  Result<std::optional<Project>> FindProjectById(int64_t id) override {
+    return ReadOne<Project>(kSelectProject, [&](Stmt& s) { s.Bind(1, id); }, ReadProject);
+  }
   Result<std::vector<Project>> LoadProjects() override {
     return ReadAll<Project>(kProjectColumns, [](Stmt&) {}, ReadProject);
   }
@@ -558,6 +598,13 @@ class SqliteStore final : public Store {
   }
 
   LedgerReader& ledger() override { return ledger_reader_; }
+
+  bool shared() const override { return false; }
+  Result<std::unique_ptr<Transaction>> Begin() override {
+    return Status::FailedPrecondition(
+        "a SQLite database has one server, which decides from memory and writes through Write");
+  }
+  Result<bool> HoldJobLease(std::string_view) override { return true; }
 
   Result<std::vector<ExportTask>> ReadTaskPage(int64_t project_id, int64_t after_task_id,
                                                int limit, std::string_view state) override {

@@ -5,6 +5,7 @@
 
 #include "tinydata/store/migrations.h"
 #include "tinydata/store/pg_conn.h"
+#include "tinydata/store/pg_store.h"
 #include "tinydata/store/sqlite_store.h"
 
 namespace tinydata::store {
@@ -29,11 +30,15 @@ Result<std::string> SqlitePath(const std::string& url) {
 }  // namespace
 
 Result<std::unique_ptr<Store>> OpenStore(const std::string& url, const StoreOptions& options) {
-  if (pg::IsPostgresUrl(url)) {
-    return Status::InvalidArgument("this build has no PostgreSQL backend", "database");
-  }
+  if (pg::IsPostgresUrl(url)) return OpenPgStore(url, options);
   TD_ASSIGN_OR_RETURN(std::string path, SqlitePath(url));
   return OpenSqliteStore(path, options);
+}
+
+bool IsDatabaseUrl(const std::string& url) { return pg::IsPostgresUrl(url); }
+
+std::string RedactedDatabaseUrl(const std::string& url) {
+  return pg::IsPostgresUrl(url) ? pg::WithoutPassword(url, url) : url;
 }
 
 Result<MigrationOutcome> MigrateDatabase(const std::string& url) {

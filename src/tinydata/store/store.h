@@ -1,5 +1,5 @@
-// Store: the platform's storage interface. One implementation per backend (sqlite_store.h; a
-// PostgreSQL one can implement the same interface); service/ talks only to this class.
+// Store: the platform's storage interface. One implementation per backend (sqlite_store.h,
+// pg_store.h); service/ talks only to this class.
 //
 // Write path (like leveldb's DBImpl::Write): callers hand a WriteBatch to Write(); one writer
 // applies queued batches in arrival order, many of them inside one transaction, and reports each
@@ -22,6 +22,7 @@
 
 #include "tinydata/core/status.h"
 #include "tinydata/store/ledger_rows.h"
+#include "tinydata/store/transaction.h"
 #include "tinydata/store/types.h"
 #include "tinydata/store/write_batch.h"
 
@@ -64,8 +65,10 @@ class Store {
   virtual void Close() = 0;
   virtual WriteStats write_stats() const = 0;
 
-  // A fresh id of `kind`, never handed out before (also not after a restart).
-  virtual int64_t NextId(IdKind kind) = 0;
+  // A fresh id of `kind`, never handed out before (also not after a restart, nor by another
+  // process sharing the database). Unavailable when the database cannot be reached to reserve
+  // more ids.
+  virtual Result<int64_t> NextId(IdKind kind) = 0;
 
   // Point reads. nullopt when there is no such row.
   virtual Result<std::optional<User>> FindUserById(int64_t id) = 0;
@@ -74,6 +77,8 @@ class Store {
   virtual Result<std::optional<User>> FindUserByTokenHash(std::string_view token_hash) = 0;
   virtual Result<int64_t> CountUsers() = 0;
   virtual Result<std::optional<std::string>> GetSetting(std::string_view key) = 0;
+
+  virtual Result<std::optional<Project>> FindProjectById(int64_t id) = 0;
 
   // Bulk loads for the service's in-memory state (at start and after a failed commit).
   virtual Result<std::vector<Project>> LoadProjects() = 0;
@@ -84,20 +89,61 @@ class Store {
   // Id and level of the given users, for the scheduler's level gate after a restart.
   virtual Result<std::vector<User>> LoadUsers(const std::vector<int64_t>& ids) = 0;
 
-  // Up to `limit` tasks of the project with id > after_task_id, in id order, with their answers.
-  // `state` filters ("open", "retired") unless empty.
   // Reads of the ledger and game tables (ledger_rows.h). Lives as long as the store.
   virtual LedgerReader& ledger() = 0;
 
+  // Up to `limit` tasks of the project with id > after_task_id, in id order, with their answers.
+  // `state` filters ("open", "retired") unless empty.
   virtual Result<std::vector<ExportTask>> ReadTaskPage(int64_t project_id, int64_t after_task_id,
                                                        int limit, std::string_view state) = 0;
+
+  // --- Several servers on one database -------------------------------------------------------
+  // True when other processes may change the database at the same time (PostgreSQL): the
+  // service then decides in transactions (Begin) instead of from memory.
+  virtual bool shared() const = 0;
+  // Starts a read-write transaction (transaction.h). FailedPrecondition on a store that is not
+  // shared (SQLite: one server, which decides from memory and writes through Write).
+  virtual Result<std::unique_ptr<Transaction>> Begin() = 0;
+  // For background jobs that must run on one server at a time (re-inference, lease expiry, the
+  // ledger sequencer): true while this process holds the database-wide lease of `job`, which it
+  // takes now if nobody holds it. A lease lasts until this store closes or its process dies
+  // (then another process's next call takes it over). Always true on a store that is not shared.
+  virtual Result<bool> HoldJobLease(std::string_view job) = 0;
 };
+
+// Runs `use_case` in a new transaction of `store` and commits it when it returns ok; when a step
+// fails with Aborted (a deadlock or serialization failure the database resolved by aborting
+// this transaction) it is run again in a fresh one, up to `attempts` times in all, after which
+// the Aborted error is returned. `use_case` must leave nothing behind outside the transaction,
+// since it may run more than once.
+template <typename T>
+Result<T> RunInTransaction(Store& store, const std::function<Result<T>(Transaction&)>& use_case,
+                           int attempts = 5) {
+  Status last;
+  for (int attempt = 0; attempt < attempts; ++attempt) {
+    Result<std::unique_ptr<Transaction>> txn = store.Begin();
+    if (!txn.ok()) return txn.status();
+    Result<T> result = use_case(**txn);
+    if (result.ok()) {
+      Status committed = (*txn)->Commit();
+      if (committed.ok()) return result;
+      last = committed;
+    } else {
+      last = result.status();
+    }
+    if (last.code() != StatusCode::kAborted) return last;
+  }
+  return last;
+}
 
 struct StoreOptions {
   // "full": every commit is fsynced (survives power loss); "normal": the WAL is fsynced only at
   // checkpoints (an acknowledged commit survives a crash of the process, not of the machine).
   std::string synchronous = "full";
   int read_connections = 4;
+  // PostgreSQL: connections for transactions (Store::Begin), apart from the read ones so that a
+  // read never waits for a transaction to end.
+  int transaction_connections = 8;
   // At most this many batches share one transaction.
   int max_batches_per_commit = 4096;
 };
@@ -106,6 +152,11 @@ struct StoreOptions {
 // migrations before returning. Errors: Unavailable when the file cannot be opened, DataLoss when
 // the schema is newer than this binary, InvalidArgument for an unsupported URL scheme.
 Result<std::unique_ptr<Store>> OpenStore(const std::string& url, const StoreOptions& options = {});
+
+// True for a postgresql:// (or postgres://) URL, false for a SQLite path or sqlite:// URL.
+bool IsDatabaseUrl(const std::string& url);
+// `url` with any password in it replaced by "***", for logs.
+std::string RedactedDatabaseUrl(const std::string& url);
 
 // What a migration run did: the schema version before and after, and the versions applied.
 struct MigrationOutcome {

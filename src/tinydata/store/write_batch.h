@@ -38,6 +38,14 @@ struct VerdictUpdate {
   std::string verdict;  // "accepted" | "rejected"
 };
 
+// Records a full re-inference of a project: the answers it read; the skills version goes up by one
+// (transaction.h ProjectInference).
+struct ProjectInferenceUpdate {
+  int64_t project_id = 0;
+  int64_t answers = 0;
+  int64_t inferred_at_ms = 0;
+};
+
 struct UserProgressUpdate {
   int64_t user_id = 0;
   int32_t level = 1;
@@ -56,8 +64,15 @@ struct WriteBatch {
   std::vector<AssignmentStateUpdate> update_assignments;
   std::vector<VerdictUpdate> update_verdicts;
   std::vector<WorkerSkill> upsert_skills;
+  // Inserts, or sets accuracy, model and time of an existing row, keeping its gold record (a
+  // re-inference; the gold record is counted by the answer path meanwhile).
+  std::vector<WorkerSkill> upsert_skill_models;
   std::vector<std::pair<std::string, std::string>> upsert_settings;
+  // Inserted unless the key exists: the first writer wins (secrets that every server sharing the
+  // database must agree on).
+  std::vector<std::pair<std::string, std::string>> insert_settings;
   std::vector<std::string> revoke_token_hashes;
+  std::vector<ProjectInferenceUpdate> upsert_inference;
   // Ledger postings and game state (ledger_rows.h), applied last, in the same transaction.
   LedgerChanges ledger;
 
@@ -65,8 +80,9 @@ struct WriteBatch {
     return insert_users.empty() && update_user_progress.empty() && insert_tokens.empty() &&
            upsert_projects.empty() && insert_tasks.empty() && insert_assignments.empty() &&
            insert_answers.empty() && update_tasks.empty() && update_assignments.empty() &&
-           update_verdicts.empty() && upsert_skills.empty() && upsert_settings.empty() &&
-           revoke_token_hashes.empty() && ledger.empty();
+           update_verdicts.empty() && upsert_skills.empty() &&
+           upsert_skill_models.empty() && upsert_settings.empty() && insert_settings.empty() &&
+           revoke_token_hashes.empty() && upsert_inference.empty() && ledger.empty();
   }
 };
 

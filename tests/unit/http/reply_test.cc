@@ -13,6 +13,7 @@ TEST(HttpStatusForTest, MapsEveryCodeAsDocumented) {
   EXPECT_EQ(HttpStatusFor(StatusCode::kNotFound), S::not_found);
   EXPECT_EQ(HttpStatusFor(StatusCode::kAlreadyExists), S::conflict);
   EXPECT_EQ(HttpStatusFor(StatusCode::kConflict), S::conflict);
+  EXPECT_EQ(HttpStatusFor(StatusCode::kAborted), S::service_unavailable);
   EXPECT_EQ(HttpStatusFor(StatusCode::kFailedPrecondition), S::conflict);
   EXPECT_EQ(HttpStatusFor(StatusCode::kResourceExhausted), S::too_many_requests);
   EXPECT_EQ(HttpStatusFor(StatusCode::kDataLoss), S::internal_server_error);

@@ -182,6 +182,7 @@ TEST_F(Annotating, RetirementHookSeesEveryVerdictAndCommitsWithTheRetirement) {
     for (const store::Answer& a : *retired.answers) verdicts.push_back(a.verdict);
     batch.upsert_settings.emplace_back("retired:" + std::to_string(retired.task->id),
                                        retired.task->consensus_json);
+    return Status::Ok();
   });
   const Principal req = Requester();
   const store::Project project = MakeProject(req, 3, 3);

@@ -1,11 +1,12 @@
-// The ledger and game tables of the SQLite store: postings obey the rules inside the write.
+// The ledger and game tables of both stores: postings obey the rules inside the write.
 #include <gtest/gtest.h>
-#include <sqlite3.h>
-#include <unistd.h>
 
-#include <filesystem>
+#include <atomic>
 #include <string>
+#include <thread>
+#include <vector>
 
+#include "backend_fixture.h"
 #include "tinydata/ledger/entry.h"
 #include "tinydata/store/store.h"
 
@@ -15,21 +16,17 @@ namespace {
 using ledger::Asset;
 using ledger::Posting;
 
-class LedgerStoreTest : public ::testing::Test {
+class LedgerStoreTest : public BackendTest {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("td_ledger_store_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
-    auto opened = OpenStore((dir_ / "t.db").string());
-    ASSERT_TRUE(opened.ok()) << opened.status().ToString();
-    store_ = std::move(opened).value();
+    BackendTest::SetUp();
+    if (HasFatalFailure()) return;
+    store_ = Open();
+    ASSERT_NE(store_, nullptr);
     WriteBatch b;
     for (int i = 1; i <= 2; ++i) {
       User u;
-      u.id = store_->NextId(IdKind::kUser);
+      u.id = store_->NextId(IdKind::kUser).value();
       u.email = "u" + std::to_string(i) + "@x.org";
       u.password_hash = "x";
       u.display_name = "user" + std::to_string(i);
@@ -40,7 +37,7 @@ class LedgerStoreTest : public ::testing::Test {
   }
   void TearDown() override {
     store_.reset();
-    std::filesystem::remove_all(dir_);
+    BackendTest::TearDown();
   }
 
   Status Post(std::vector<Posting> postings) {
@@ -55,11 +52,10 @@ class LedgerStoreTest : public ::testing::Test {
     return Posting{std::move(from), std::move(to), asset, amount, "test", std::move(reference), ""};
   }
 
-  std::filesystem::path dir_;
   std::unique_ptr<Store> store_;
 };
 
-TEST_F(LedgerStoreTest, PostingsMoveBalancesAndAreStoredInIdOrder) {
+TEST_P(LedgerStoreTest, PostingsMoveBalancesAndAreStoredInIdOrder) {
   ASSERT_TRUE(
       Post({Pay("treasury", "project:1", 100, "r1"), Pay("project:1", "user:1", 30, "r2")}).ok());
   EXPECT_EQ(store_->ledger().Balance("project:1", Asset::kAia).value(), 70);
@@ -74,7 +70,7 @@ TEST_F(LedgerStoreTest, PostingsMoveBalancesAndAreStoredInIdOrder) {
   EXPECT_FALSE((*rows)[0].leaf_index.has_value());
 }
 
-TEST_F(LedgerStoreTest, OverdraftRollsBackTheWholeBatch) {
+TEST_P(LedgerStoreTest, OverdraftRollsBackTheWholeBatch) {
   WriteBatch b;
   b.ledger.add_user_xp.push_back({1, 10});
   b.ledger.postings.push_back(Pay("user:1", "user:2", 5, "r1"));
@@ -83,20 +79,20 @@ TEST_F(LedgerStoreTest, OverdraftRollsBackTheWholeBatch) {
   EXPECT_TRUE(store_->ledger().ReadEntries(0, 10)->empty());
 }
 
-TEST_F(LedgerStoreTest, SecondPostingForSameReasonAndReferenceIsRefused) {
+TEST_P(LedgerStoreTest, SecondPostingForSameReasonAndReferenceIsRefused) {
   ASSERT_TRUE(Post({Pay("treasury", "user:1", 10, "answer:1")}).ok());
   EXPECT_EQ(Post({Pay("treasury", "user:1", 10, "answer:1")}).code(), StatusCode::kAlreadyExists);
   EXPECT_EQ(store_->ledger().Balance("user:1", Asset::kAia).value(), 10);
 }
 
-TEST_F(LedgerStoreTest, AgtSupplyIsCapped) {
+TEST_P(LedgerStoreTest, AgtSupplyIsCapped) {
   ASSERT_TRUE(Post({Pay("treasury", "user:1", ledger::kAgtMaxSupply, "g1", Asset::kAgt)}).ok());
   EXPECT_EQ(Post({Pay("treasury", "user:2", 1, "g2", Asset::kAgt)}).code(),
             StatusCode::kResourceExhausted);
   EXPECT_EQ(store_->ledger().BalancesOf("user:1")->agt, ledger::kAgtMaxSupply);
 }
 
-TEST_F(LedgerStoreTest, SequencerAssignsEachLeafOnce) {
+TEST_P(LedgerStoreTest, SequencerAssignsEachLeafOnce) {
   ASSERT_TRUE(Post({Pay("treasury", "user:1", 10, "r1")}).ok());
   auto pending = store_->ledger().ReadUnsequenced(10);
   ASSERT_EQ(pending->size(), 1u);
@@ -117,18 +113,15 @@ TEST_F(LedgerStoreTest, SequencerAssignsEachLeafOnce) {
   EXPECT_EQ(store_->WriteSync(std::move(again)).code(), StatusCode::kConflict);
 }
 
-TEST_F(LedgerStoreTest, JournalRowsCannotBeDeletedOrEditedThroughSql) {
+TEST_P(LedgerStoreTest, JournalRowsCannotBeDeletedOrEditedThroughSql) {
   ASSERT_TRUE(Post({Pay("treasury", "user:1", 10, "r1")}).ok());
   store_->Close();
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open((dir_ / "t.db").c_str(), &db), SQLITE_OK);
-  EXPECT_NE(sqlite3_exec(db, "DELETE FROM ledger_entries", nullptr, nullptr, nullptr), SQLITE_OK);
-  EXPECT_NE(sqlite3_exec(db, "UPDATE ledger_entries SET amount = 99", nullptr, nullptr, nullptr),
-            SQLITE_OK);
-  sqlite3_close(db);
+  EXPECT_FALSE(Exec("DELETE FROM ledger_entries").ok());
+  EXPECT_FALSE(Exec("UPDATE ledger_entries SET amount = 99").ok());
+  EXPECT_FALSE(Exec("UPDATE ledger_entries SET reason = 'other'").ok());
 }
 
-TEST_F(LedgerStoreTest, GameRowsAccumulateAndReadBack) {
+TEST_P(LedgerStoreTest, GameRowsAccumulateAndReadBack) {
   WriteBatch b;
   b.ledger.add_daily_rewards.push_back({1, 7, 30});
   b.ledger.add_daily_rewards.push_back({1, 7, 12});
@@ -156,12 +149,55 @@ TEST_F(LedgerStoreTest, GameRowsAccumulateAndReadBack) {
   EXPECT_EQ(store_->FindUserById(1).value()->level, 2);
 }
 
-TEST_F(LedgerStoreTest, SecondCheckinOnSameDayIsRefused) {
+TEST_P(LedgerStoreTest, SecondCheckinOnSameDayIsRefused) {
   WriteBatch b;
   b.ledger.insert_checkins.push_back({1, 7, 1, 5, 0});
   ASSERT_TRUE(store_->WriteSync(b).ok());
   EXPECT_EQ(store_->WriteSync(b).code(), StatusCode::kAlreadyExists);
 }
+
+TEST_P(LedgerStoreTest, ConcurrentPostersNeverOverdrawAndJournalIdsStayGapless) {
+  // Two stores on one database stand for two servers (one store on SQLite).
+  std::unique_ptr<Store> second = postgres() ? Open() : nullptr;
+  Store* stores[] = {store_.get(), second ? second.get() : store_.get()};
+  ASSERT_TRUE(Post({Pay("treasury", "project:1", 100, "fund")}).ok());
+  constexpr int kThreads = 8;
+  constexpr int kPerThread = 25;
+  std::atomic<int> paid{0};
+  std::atomic<int> refused{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kPerThread; ++i) {
+        WriteBatch b;
+        b.ledger.posted_at_unix_seconds = 1'700'000'000;
+        b.ledger.postings.push_back(
+            Pay("project:1", "user:" + std::to_string(1 + i % 2), 1,
+                "answer:" + std::to_string(t * kPerThread + i)));
+        const Status s = stores[t % 2]->WriteSync(std::move(b));
+        if (s.ok()) {
+          ++paid;
+        } else if (s.code() == StatusCode::kFailedPrecondition) {
+          ++refused;
+        } else {
+          ADD_FAILURE() << s.ToString();
+        }
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  EXPECT_EQ(paid.load(), 100) << "the budget pays exactly 100 single-unit rewards";
+  EXPECT_EQ(refused.load(), kThreads * kPerThread - 100);
+  EXPECT_EQ(store_->ledger().Balance("project:1", Asset::kAia).value(), 0);
+  auto rows = store_->ledger().ReadEntries(0, 1000);
+  ASSERT_TRUE(rows.ok());
+  ASSERT_EQ(rows->size(), 101u);
+  for (size_t i = 0; i < rows->size(); ++i) {
+    EXPECT_EQ((*rows)[i].entry.id, static_cast<int64_t>(i + 1)) << "ids are 1, 2, 3, ...";
+  }
+}
+
+TINYDATA_INSTANTIATE_BACKENDS(LedgerStoreTest);
 
 }  // namespace
 }  // namespace tinydata::store

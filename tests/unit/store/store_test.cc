@@ -1,14 +1,15 @@
-#include "tinydata/store/sqlite_store.h"
-
+// The Store contract (store.h), run against both backends (backend_fixture.h).
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <set>
 #include <cstdio>
 #include <filesystem>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "backend_fixture.h"
 #include "tinydata/store/migrations.h"
 #include "tinydata/store/store.h"
 
@@ -21,26 +22,11 @@ std::string NumberedEmail(int t, int i) {
   return buf;
 }
 
-class SqliteStoreTest : public ::testing::Test {
+class StoreTest : public BackendTest {
  protected:
-  void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("td_store_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-
-  std::unique_ptr<Store> Open(StoreOptions options = {}) {
-    auto store = OpenStore((dir_ / "t.db").string(), options);
-    EXPECT_TRUE(store.ok()) << store.status().ToString();
-    return std::move(store).value();
-  }
-
   static User MakeUser(Store& store, const std::string& email) {
     User u;
-    u.id = store.NextId(IdKind::kUser);
+    u.id = store.NextId(IdKind::kUser).value();
     u.email = email;
     u.password_hash = "x";
     u.display_name = email;
@@ -51,17 +37,15 @@ class SqliteStoreTest : public ::testing::Test {
 
   static Project MakeProject(Store& store, int64_t owner) {
     Project p;
-    p.id = store.NextId(IdKind::kProject);
+    p.id = store.NextId(IdKind::kProject).value();
     p.owner_id = owner;
     p.title = "p";
     p.question_json = "{}";
     return p;
   }
-
-  std::filesystem::path dir_;
 };
 
-TEST_F(SqliteStoreTest, AppliesEveryMigrationOnceAcrossReopens) {
+TEST_P(StoreTest, AppliesEveryMigrationOnceAcrossReopens) {
   Open()->Close();
   auto store = Open();
   auto version = store->GetSetting("no-such-key");
@@ -70,7 +54,7 @@ TEST_F(SqliteStoreTest, AppliesEveryMigrationOnceAcrossReopens) {
   EXPECT_FALSE(AllMigrations().empty());
 }
 
-TEST_F(SqliteStoreTest, CommittedUserIsReadableByEmailAndToken) {
+TEST_P(StoreTest, CommittedUserIsReadableByEmailAndToken) {
   auto store = Open();
   WriteBatch b;
   b.insert_users.push_back(MakeUser(*store, "a@x.org"));
@@ -83,7 +67,7 @@ TEST_F(SqliteStoreTest, CommittedUserIsReadableByEmailAndToken) {
   EXPECT_EQ((*by_token)->email, "a@x.org");
 }
 
-TEST_F(SqliteStoreTest, RevokedTokenNoLongerFindsItsUser) {
+TEST_P(StoreTest, RevokedTokenNoLongerFindsItsUser) {
   auto store = Open();
   WriteBatch b;
   b.insert_users.push_back(MakeUser(*store, "a@x.org"));
@@ -97,7 +81,7 @@ TEST_F(SqliteStoreTest, RevokedTokenNoLongerFindsItsUser) {
   EXPECT_FALSE(found->has_value());
 }
 
-TEST_F(SqliteStoreTest, FailingBatchIsRolledBackAloneWithinItsCommit) {
+TEST_P(StoreTest, FailingBatchIsRolledBackAloneWithinItsCommit) {
   auto store = Open();
   WriteBatch first;
   first.insert_users.push_back(MakeUser(*store, "dup@x.org"));
@@ -113,28 +97,28 @@ TEST_F(SqliteStoreTest, FailingBatchIsRolledBackAloneWithinItsCommit) {
   EXPECT_FALSE(partial->has_value()) << "a failed batch must leave nothing behind";
 }
 
-TEST_F(SqliteStoreTest, SecondAssignmentOfSameTaskToSameUserIsRejected) {
+TEST_P(StoreTest, SecondAssignmentOfSameTaskToSameUserIsRejected) {
   auto store = Open();
   WriteBatch b;
   User u = MakeUser(*store, "a@x.org");
   Project p = MakeProject(*store, u.id);
   Task t;
-  t.id = store->NextId(IdKind::kTask);
+  t.id = store->NextId(IdKind::kTask).value();
   t.project_id = p.id;
   t.data_json = "{}";
   b.insert_users.push_back(u);
   b.upsert_projects.push_back(p);
   b.insert_tasks.push_back(t);
   b.insert_assignments.push_back(
-      Assignment{store->NextId(IdKind::kAssignment), t.id, u.id, p.id, 1, 2, "leased"});
+      Assignment{store->NextId(IdKind::kAssignment).value(), t.id, u.id, p.id, 1, 2, "leased"});
   ASSERT_TRUE(store->WriteSync(std::move(b)).ok());
   WriteBatch again;
   again.insert_assignments.push_back(
-      Assignment{store->NextId(IdKind::kAssignment), t.id, u.id, p.id, 3, 4, "leased"});
+      Assignment{store->NextId(IdKind::kAssignment).value(), t.id, u.id, p.id, 3, 4, "leased"});
   EXPECT_EQ(store->WriteSync(std::move(again)).code(), StatusCode::kAlreadyExists);
 }
 
-TEST_F(SqliteStoreTest, ConcurrentWritersShareCommits) {
+TEST_P(StoreTest, ConcurrentWritersShareCommits) {
   auto store = Open();
   constexpr int kThreads = 8;
   constexpr int kPerThread = 200;
@@ -160,7 +144,7 @@ TEST_F(SqliteStoreTest, ConcurrentWritersShareCommits) {
   EXPECT_EQ(*count, kThreads * kPerThread);
 }
 
-TEST_F(SqliteStoreTest, IdsKeepIncreasingAfterReopen) {
+TEST_P(StoreTest, IdsKeepIncreasingAfterReopen) {
   int64_t last = 0;
   {
     auto store = Open();
@@ -170,10 +154,10 @@ TEST_F(SqliteStoreTest, IdsKeepIncreasingAfterReopen) {
     ASSERT_TRUE(store->WriteSync(std::move(b)).ok());
   }
   auto store = Open();
-  EXPECT_GT(store->NextId(IdKind::kUser), last);
+  EXPECT_GT(store->NextId(IdKind::kUser).value(), last);
 }
 
-TEST_F(SqliteStoreTest, TaskPageReturnsTasksWithTheirAnswersInIdOrder) {
+TEST_P(StoreTest, TaskPageReturnsTasksWithTheirAnswersInIdOrder) {
   auto store = Open();
   WriteBatch b;
   User u = MakeUser(*store, "a@x.org");
@@ -182,16 +166,16 @@ TEST_F(SqliteStoreTest, TaskPageReturnsTasksWithTheirAnswersInIdOrder) {
   b.upsert_projects.push_back(p);
   for (int i = 0; i < 3; ++i) {
     Task t;
-    t.id = store->NextId(IdKind::kTask);
+    t.id = store->NextId(IdKind::kTask).value();
     t.project_id = p.id;
     t.data_json = "{\"i\":" + std::to_string(i) + "}";
     b.insert_tasks.push_back(t);
   }
   const int64_t second = b.insert_tasks[1].id;
-  Assignment a{store->NextId(IdKind::kAssignment), second, u.id, p.id, 1, 2, "answered"};
+  Assignment a{store->NextId(IdKind::kAssignment).value(), second, u.id, p.id, 1, 2, "answered"};
   b.insert_assignments.push_back(a);
   Answer ans;
-  ans.id = store->NextId(IdKind::kAnswer);
+  ans.id = store->NextId(IdKind::kAnswer).value();
   ans.assignment_id = a.id;
   ans.task_id = second;
   ans.user_id = u.id;
@@ -212,12 +196,56 @@ TEST_F(SqliteStoreTest, TaskPageReturnsTasksWithTheirAnswersInIdOrder) {
   EXPECT_EQ(rest->size(), 1u);
 }
 
-TEST_F(SqliteStoreTest, RejectsUnknownSynchronousMode) {
+TEST_P(StoreTest, OnlyPostgresqlIsSharedByServers) {
+  auto store = Open();
+  EXPECT_EQ(store->shared(), postgres());
+  EXPECT_EQ(store->Begin().ok(), postgres());
+  auto lease = store->HoldJobLease("sequencer");
+  ASSERT_TRUE(lease.ok()) << lease.status().ToString();
+  EXPECT_TRUE(*lease);
+}
+
+TEST_P(StoreTest, JobLeaseIsHeldByOneStoreAtATimeAndPassesOnWhenItCloses) {
+  auto first = Open();
+  auto second = Open();
+  EXPECT_TRUE(first->HoldJobLease("maintenance").value());
+  EXPECT_TRUE(first->HoldJobLease("maintenance").value()) << "held leases stay held";
+  if (!postgres()) GTEST_SKIP() << "a SQLite database has one server, which holds every lease";
+  EXPECT_FALSE(second->HoldJobLease("maintenance").value());
+  EXPECT_TRUE(second->HoldJobLease("sequencer").value()) << "leases are per job";
+  first->Close();
+  EXPECT_TRUE(second->HoldJobLease("maintenance").value()) << "taken over after the holder left";
+}
+
+TEST_P(StoreTest, IdsOfTwoStoresOnOneDatabaseNeverCollide) {
+  auto first = Open();
+  auto second = postgres() ? Open() : nullptr;
+  Store* other = second ? second.get() : first.get();
+  std::set<int64_t> ids;
+  for (int i = 0; i < 200; ++i) {
+    EXPECT_TRUE(ids.insert(first->NextId(IdKind::kAnswer).value()).second);
+    EXPECT_TRUE(ids.insert(other->NextId(IdKind::kAnswer).value()).second);
+  }
+}
+
+TINYDATA_INSTANTIATE_BACKENDS(StoreTest);
+
+// SQLite only: its options and files.
+class SqliteStoreTest : public BackendTest {};
+
+TEST_P(SqliteStoreTest, RejectsUnknownSynchronousMode) {
   StoreOptions options;
   options.synchronous = "off";
-  auto store = OpenStore((dir_ / "t.db").string(), options);
+  auto store = OpenStore(url(), options);
   EXPECT_EQ(store.status().code(), StatusCode::kInvalidArgument);
 }
+
+TEST_P(SqliteStoreTest, RefusesAnInMemoryDatabase) {
+  EXPECT_EQ(OpenStore(":memory:").status().code(), StatusCode::kInvalidArgument);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, SqliteStoreTest, ::testing::Values(test::Backend::kSqlite),
+                         [](const auto&) { return std::string("sqlite"); });
 
 }  // namespace
 }  // namespace tinydata::store

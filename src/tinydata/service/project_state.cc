@@ -1,0 +1,359 @@
+#include "tinydata/service/project_state.h"
+
+#include <algorithm>
+#include <map>
+
+#include "tinydata/infer/categorical.h"
+#include "tinydata/infer/numeric.h"
+
+namespace tinydata::service {
+namespace {
+
+std::string LabelKey(const nlohmann::json& value) {
+  return value.is_string() ? value.get<std::string>() : value.dump();
+}
+
+}  // namespace
+
+int32_t ProjectSkills::WorkerOf(int64_t user_id) const {
+  const int32_t unknown = available ? model.num_workers() : 0;
+  auto it = worker.find(user_id);
+  return it == worker.end() ? unknown : it->second;
+}
+
+ProjectSkills BuildProjectSkills(const quality::QuestionSpec& spec,
+                                 const std::unordered_map<int64_t, store::WorkerSkill>& rows) {
+  ProjectSkills out;
+  if (spec.type != quality::QuestionType::kSingleChoice) return out;
+  const int32_t k = static_cast<int32_t>(spec.options.size());
+  infer::CategoricalResult result;
+  result.num_classes = k;
+  for (const auto& [user_id, row] : rows) {
+    auto model = nlohmann::json::parse(row.model_json, nullptr, false);
+    if (!model.is_object() || !model.contains("confusion") || !model["confusion"].is_array() ||
+        model["confusion"].size() != static_cast<size_t>(k) * k) {
+      continue;
+    }
+    if (result.class_prior.empty() && model.contains("prior") && model["prior"].is_array() &&
+        model["prior"].size() == static_cast<size_t>(k)) {
+      for (const auto& p : model["prior"]) result.class_prior.push_back(p.get<double>());
+    }
+    for (const auto& c : model["confusion"]) result.worker_confusion.push_back(c.get<double>());
+    result.worker_accuracy.push_back(row.accuracy);
+    out.worker[user_id] = result.num_workers++;
+  }
+  if (result.num_workers == 0) {
+    out.worker.clear();
+    return out;
+  }
+  out.model = infer::SkillModel::FromResult(result, quality::kDefaultWorkerAccuracy);
+  out.available = true;
+  return out;
+}
+
+Result<quality::Consensus> TaskConsensus(const quality::QuestionSpec& spec,
+                                         const ProjectSkills& skills, bool gold,
+                                         const quality::AnswerValue& gold_value,
+                                         std::span<const UserAnswer> answers) {
+  if (gold) return quality::Consensus{true, gold_value, 1.0};
+  std::vector<quality::WorkerAnswer> workers;
+  workers.reserve(answers.size());
+  for (const UserAnswer& a : answers) workers.push_back({skills.WorkerOf(a.user_id), a.value});
+  return quality::EstimateConsensus(spec, workers, skills.model_or_null());
+}
+
+bool ShouldRetire(const store::Project& project, bool gold, int32_t answers, double confidence) {
+  const quality::OverlapPolicy policy{project.min_answers, project.max_answers,
+                                      project.target_confidence};
+  const quality::RetireDecision decision = quality::DecideRetirement(policy, answers, confidence);
+  return gold ? decision == quality::RetireDecision::kMaxAnswers
+              : decision != quality::RetireDecision::kKeepOpen;
+}
+
+quality::Verdict JudgeAnswerOfRetired(const quality::QuestionSpec& spec, bool gold,
+                                      const quality::AnswerValue& gold_value,
+                                      const quality::AnswerValue& consensus,
+                                      const quality::AnswerValue& answer) {
+  if (gold) {
+    return quality::IsGoldCorrect(spec, gold_value, answer) ? quality::Verdict::kAccepted
+                                                            : quality::Verdict::kRejected;
+  }
+  return quality::JudgeAnswer(spec, consensus, answer);
+}
+
+std::string AnswerResponseJson(const SubmittedAnswer& answer) {
+  nlohmann::json response = {{"answer_id", answer.answer_id}};
+  if (answer.gold) {
+    response["gold"] = {{"correct", answer.gold->correct}, {"expected", answer.gold->expected}};
+  }
+  response["task_retired"] = answer.task_retired;
+  response["reward_pending_aia"] = answer.reward_pending_aia;
+  return response.dump();
+}
+
+SubmittedAnswer ReplayOf(const store::Answer& answer) {
+  SubmittedAnswer out;
+  out.answer_id = answer.id;
+  out.replayed = true;
+  out.response_json = answer.response_json;
+  auto j = nlohmann::json::parse(answer.response_json, nullptr, false);
+  if (j.is_object()) {
+    out.task_retired = j.value("task_retired", false);
+    out.reward_pending_aia = j.value("reward_pending_aia", int64_t{0});
+    if (j.contains("gold") && j["gold"].is_object()) {
+      out.gold = GoldFeedback{j["gold"].value("correct", false), j["gold"]["expected"]};
+    }
+  }
+  return out;
+}
+
+store::WorkerSkill NewSkillRow(int64_t user_id, int64_t project_id) {
+  store::WorkerSkill skill;
+  skill.user_id = user_id;
+  skill.project_id = project_id;
+  skill.accuracy = quality::kDefaultWorkerAccuracy;
+  skill.model_json = "{}";
+  return skill;
+}
+
+Status AddTaskState(ProjectState& ps, store::Task row) {
+  TaskState t;
+  if (row.gold_json) {
+    auto gold = nlohmann::json::parse(*row.gold_json, nullptr, /*allow_exceptions=*/false);
+    TD_ASSIGN_OR_RETURN(t.gold_value, quality::ParseAnswerValue(ps.spec, gold, "gold"));
+    t.gold = true;
+    ++ps.gold_tasks;
+  }
+  t.open = row.state == "open";
+  if (t.open) ++ps.open_tasks;
+  if (!row.consensus_json.empty()) {
+    auto consensus = nlohmann::json::parse(row.consensus_json, nullptr, false);
+    auto value = quality::ParseAnswerValue(ps.spec, consensus, "consensus");
+    if (value.ok()) {
+      t.consensus = std::move(value).value();
+      t.has_consensus = true;
+    }
+  }
+  t.row = std::move(row);
+  ps.task_index[t.row.id] = static_cast<int32_t>(ps.tasks.size());
+  ps.tasks.push_back(std::move(t));
+  return Status::Ok();
+}
+
+Status LoadProjectState(store::Store& store, ProjectState& ps, const store::Project& project) {
+  const int64_t id = project.id;
+  ps.project = project;
+  ps.tasks.clear();
+  ps.task_index.clear();
+  ps.answers.clear();
+  ps.assignments.clear();
+  ps.had.clear();
+  ps.started.clear();
+  ps.fresh_cursor = 0;
+  ps.fresh_gold_cursor = 0;
+  ps.open_tasks = 0;
+  ps.gold_tasks = 0;
+  ps.skill_rows.clear();
+  ps.skills = ProjectSkills{};
+  ps.answers_since_inference = 0;
+  auto question = nlohmann::json::parse(project.question_json, nullptr, false);
+  TD_ASSIGN_OR_RETURN(ps.spec, quality::ParseQuestionSpec(question, "question"));
+
+  TD_ASSIGN_OR_RETURN(std::vector<store::Task> tasks, store.LoadTasks(id));
+  ps.tasks.reserve(tasks.size());
+  for (store::Task& t : tasks) {
+    const int64_t task_id = t.id;
+    Status s = AddTaskState(ps, std::move(t));
+    if (!s.ok()) {
+      return Status::DataLoss("task " + std::to_string(task_id) + " of project " +
+                              std::to_string(id) + ": " + s.message());
+    }
+  }
+  TD_ASSIGN_OR_RETURN(std::vector<store::Assignment> assignments, store.LoadAssignments(id));
+  for (store::Assignment& a : assignments) {
+    auto it = ps.task_index.find(a.task_id);
+    if (it == ps.task_index.end()) continue;
+    AssignmentState as;
+    as.task_index = it->second;
+    TaskState& task = ps.tasks[as.task_index];
+    if (a.state == "leased") task.leases.push_back({a.id, a.expires_at_ms});
+    if (!task.started && task.open) {
+      task.started = true;
+      ps.started.push_back(as.task_index);
+    }
+    ps.had.insert(ProjectState::HadKey(a.user_id, as.task_index));
+    as.row = std::move(a);
+    ps.assignments.emplace(as.row.id, std::move(as));
+  }
+  TD_ASSIGN_OR_RETURN(std::vector<store::Answer> answers, store.LoadAnswers(id));
+  ps.answers.reserve(answers.size());
+  for (store::Answer& a : answers) {
+    auto it = ps.task_index.find(a.task_id);
+    if (it == ps.task_index.end()) continue;
+    AnswerState as;
+    as.task_index = it->second;
+    auto value = nlohmann::json::parse(a.value_json, nullptr, false);
+    auto parsed = quality::ParseAnswerValue(ps.spec, value, "value");
+    if (!parsed.ok()) {
+      return Status::DataLoss("answer " + std::to_string(a.id) + ": " + parsed.status().message());
+    }
+    as.value = std::move(parsed).value();
+    const int32_t index = static_cast<int32_t>(ps.answers.size());
+    ps.tasks[as.task_index].answers.push_back(index);
+    auto assignment = ps.assignments.find(a.assignment_id);
+    if (assignment != ps.assignments.end()) assignment->second.answer_index = index;
+    as.row = std::move(a);
+    ps.answers.push_back(std::move(as));
+  }
+  TD_ASSIGN_OR_RETURN(std::vector<store::WorkerSkill> skills, store.LoadSkills(id));
+  for (store::WorkerSkill& w : skills) ps.skill_rows[w.user_id] = std::move(w);
+  RebuildSkillModel(ps);
+  ps.committed_answer_id = ps.answers.empty() ? 0 : ps.answers.back().row.id;
+  ps.needs_reload = false;
+  return Status::Ok();
+}
+
+void RebuildSkillModel(ProjectState& ps) { ps.skills = BuildProjectSkills(ps.spec, ps.skill_rows); }
+
+ProjectStats ComputeProjectStats(const ProjectState& ps,
+                                 const std::function<std::string(int64_t user_id)>& pseudonym) {
+  ProjectStats s;
+  s.tasks_total = static_cast<int64_t>(ps.tasks.size());
+  s.tasks_open = ps.open_tasks;
+  s.tasks_retired = s.tasks_total - s.tasks_open;
+  s.tasks_gold = ps.gold_tasks;
+  s.answers = static_cast<int64_t>(ps.answers.size());
+  s.completion = s.tasks_total ? static_cast<double>(s.tasks_retired) / s.tasks_total : 0.0;
+
+  const bool single = ps.spec.type == quality::QuestionType::kSingleChoice;
+  const size_t k = ps.spec.options.size();
+  if (single) {
+    for (const auto& o : ps.spec.options) s.confusion_labels.push_back(o.value);
+    s.confusion_matrix.assign(k, std::vector<int64_t>(k, 0));
+  }
+  std::map<std::string, int64_t> labels;
+  std::map<int64_t, int64_t> per_task;
+  for (const TaskState& t : ps.tasks) {
+    ++per_task[static_cast<int64_t>(t.answers.size())];
+    if (t.row.state != "retired" || t.gold || !t.has_consensus) continue;
+    ++labels[LabelKey(quality::AnswerValueToJson(ps.spec, t.consensus))];
+    if (single) {
+      for (int32_t index : t.answers) {
+        ++s.confusion_matrix[t.consensus.choice][ps.answers[index].value.choice];
+      }
+    }
+  }
+  s.label_distribution.assign(labels.begin(), labels.end());
+  s.answers_per_task.assign(per_task.begin(), per_task.end());
+
+  struct Tally {
+    int64_t answers = 0;
+    int64_t judged = 0;
+    int64_t accepted = 0;
+  };
+  std::map<int64_t, Tally> tallies;
+  for (const AnswerState& a : ps.answers) {
+    Tally& t = tallies[a.row.user_id];
+    ++t.answers;
+    if (a.row.verdict != "pending") ++t.judged;
+    if (a.row.verdict == "accepted") ++t.accepted;
+  }
+  for (const auto& [user_id, t] : tallies) {
+    s.annotator_accuracy.push_back(
+        {pseudonym(user_id),
+         t.judged ? static_cast<double>(t.accepted) / static_cast<double>(t.judged) : 0.0,
+         t.answers});
+  }
+  std::sort(s.annotator_accuracy.begin(), s.annotator_accuracy.end(),
+            [](const AnnotatorAccuracy& a, const AnnotatorAccuracy& b) {
+              return a.answers != b.answers ? a.answers > b.answers : a.annotator < b.annotator;
+            });
+  return s;
+}
+
+std::optional<InferenceInput> SnapshotForInference(const ProjectState& ps) {
+  if (ps.spec.type != quality::QuestionType::kSingleChoice &&
+      ps.spec.type != quality::QuestionType::kNumeric) {
+    return std::nullopt;
+  }
+  InferenceInput in;
+  in.project_id = ps.project.id;
+  in.spec = ps.spec;
+  const bool single = ps.spec.type == quality::QuestionType::kSingleChoice;
+  const size_t items = ps.tasks.size();
+  in.task_ids.resize(items);
+  in.answers_at_snapshot.resize(items);
+  in.open_regular.resize(items);
+  in.gold.assign(items, infer::kNoGold);
+  for (size_t i = 0; i < items; ++i) {
+    const TaskState& t = ps.tasks[i];
+    in.task_ids[i] = t.row.id;
+    in.answers_at_snapshot[i] = t.answers.size();
+    in.open_regular[i] = t.open && !t.gold && !t.answers.empty();
+    if (t.gold && single) in.gold[i] = t.gold_value.choice;
+  }
+  std::unordered_map<int64_t, int32_t> worker_of;
+  for (const AnswerState& a : ps.answers) {
+    auto [it, added] = worker_of.emplace(a.row.user_id, static_cast<int32_t>(in.worker_users.size()));
+    if (added) in.worker_users.push_back(a.row.user_id);
+    if (single) {
+      in.choices.Add(a.task_index, it->second, a.value.choice);
+    } else {
+      in.numbers.Add(a.task_index, it->second, a.value.number);
+    }
+  }
+  if (in.worker_users.empty()) return std::nullopt;
+  const int32_t workers = static_cast<int32_t>(in.worker_users.size());
+  in.choices.num_items = in.numbers.num_items = static_cast<int32_t>(items);
+  in.choices.num_workers = in.numbers.num_workers = workers;
+  in.choices.num_classes = static_cast<int32_t>(ps.spec.options.size());
+  in.answers = static_cast<int64_t>(ps.answers.size());
+  return in;
+}
+
+Result<InferenceOutput> RunInference(const InferenceInput& in, int64_t now_ms) {
+  InferenceOutput out;
+  if (in.spec.type == quality::QuestionType::kSingleChoice) {
+    TD_ASSIGN_OR_RETURN(infer::CategoricalResult result,
+                        infer::InferCategorical(infer::Method::kDawidSkene, in.choices, &in.gold));
+    const int32_t k = result.num_classes;
+    for (int32_t w = 0; w < result.num_workers; ++w) {
+      store::WorkerSkill skill;
+      skill.user_id = in.worker_users[w];
+      skill.project_id = in.project_id;
+      skill.accuracy = result.worker_accuracy[w];
+      nlohmann::json model = {
+          {"method", "ds"},
+          {"confusion", std::vector<double>(result.worker_confusion.begin() + w * k * k,
+                                            result.worker_confusion.begin() + (w + 1) * k * k)},
+          {"prior", result.class_prior},
+          {"spam_score", result.worker_spam_score[w]}};
+      skill.model_json = model.dump();
+      skill.updated_at_ms = now_ms;
+      out.skills.push_back(std::move(skill));
+    }
+    for (size_t i = 0; i < in.task_ids.size(); ++i) {
+      if (!in.open_regular[i]) continue;
+      quality::AnswerValue consensus;
+      consensus.choice = result.label[i];
+      out.tasks.push_back({i, consensus, result.confidence[i]});
+    }
+    return out;
+  }
+  TD_ASSIGN_OR_RETURN(infer::NumericResult result,
+                      infer::AggregateNumeric(infer::NumericMethod::kRobust, in.numbers));
+  for (size_t w = 0; w < in.worker_users.size(); ++w) {
+    store::WorkerSkill skill;
+    skill.user_id = in.worker_users[w];
+    skill.project_id = in.project_id;
+    skill.accuracy = result.worker_reliability[w];
+    skill.model_json =
+        nlohmann::json({{"method", "robust"}, {"reliability", result.worker_reliability[w]}})
+            .dump();
+    skill.updated_at_ms = now_ms;
+    out.skills.push_back(std::move(skill));
+  }
+  return out;
+}
+
+}  // namespace tinydata::service

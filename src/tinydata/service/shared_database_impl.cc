@@ -1,0 +1,576 @@
+#include "tinydata/service/shared_database_impl.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <boost/asio/post.hpp>
+
+#include "tinydata/sched/next_task.h"
+#include "tinydata/service/project_input.h"
+
+namespace tinydata::service {
+namespace {
+
+// Lease candidates per kind (gold, regular): in-flight tasks closest to retiring, and fresh ones.
+constexpr int kInFlightCandidates = 16;
+constexpr int kFreshCandidates = 2;
+// Expired leases released before a lease, per project; the maintenance job does the rest.
+constexpr int kExpiriesPerLease = 16;
+constexpr int kExpiriesPerMaintenanceRound = 256;
+// Tasks whose consensus one re-inference transaction refreshes.
+constexpr size_t kReinferTasksPerTransaction = 256;
+
+}  // namespace
+
+SharedDatabaseImpl::SharedDatabaseImpl(store::Store* store, const Clock* clock,
+                                       PlatformOptions options)
+    : Impl(store, clock, options),
+      workers_(static_cast<size_t>(std::max(1, options.shared_workers))) {}
+
+SharedDatabaseImpl::~SharedDatabaseImpl() { workers_.join(); }
+
+// --- Projects and tasks ------------------------------------------------------------------------
+
+Result<store::Project> SharedDatabaseImpl::VisibleProject(const Principal& caller,
+                                                          int64_t project_id) {
+  TD_ASSIGN_OR_RETURN(std::optional<store::Project> project, store_->FindProjectById(project_id));
+  if (!project || (project->owner_id != caller.user_id && !caller.is_admin())) {
+    return Status::NotFound("no such project", "project_id");
+  }
+  return std::move(*project);
+}
+
+Result<std::shared_ptr<const quality::QuestionSpec>> SharedDatabaseImpl::SpecOf(
+    const store::Project& project) {
+  {
+    std::lock_guard<std::mutex> lock(cache_mu_);
+    auto it = specs_.find(project.question_json);
+    if (it != specs_.end()) return it->second;
+  }
+  auto question = nlohmann::json::parse(project.question_json, nullptr, false);
+  Result<quality::QuestionSpec> spec = quality::ParseQuestionSpec(question, "question");
+  if (!spec.ok()) {
+    return Status::DataLoss("project " + std::to_string(project.id) + ": " +
+                            spec.status().message());
+  }
+  auto shared = std::make_shared<const quality::QuestionSpec>(std::move(spec).value());
+  std::lock_guard<std::mutex> lock(cache_mu_);
+  return specs_.emplace(project.question_json, std::move(shared)).first->second;
+}
+
+Result<std::shared_ptr<const ProjectSkills>> SharedDatabaseImpl::SkillsOf(
+    const store::Project& project, const quality::QuestionSpec& spec, int64_t version) {
+  {
+    std::lock_guard<std::mutex> lock(cache_mu_);
+    auto it = skills_.find(project.id);
+    if (it != skills_.end() && it->second.first == version) return it->second.second;
+  }
+  TD_ASSIGN_OR_RETURN(std::vector<store::WorkerSkill> rows, store_->LoadSkills(project.id));
+  std::unordered_map<int64_t, store::WorkerSkill> by_user;
+  for (store::WorkerSkill& row : rows) by_user[row.user_id] = std::move(row);
+  auto skills = std::make_shared<const ProjectSkills>(BuildProjectSkills(spec, by_user));
+  std::lock_guard<std::mutex> lock(cache_mu_);
+  auto& entry = skills_[project.id];
+  if (entry.second == nullptr || entry.first <= version) entry = {version, skills};
+  return skills;
+}
+
+Result<store::Project> SharedDatabaseImpl::CreateProject(const Principal& caller,
+                                                         const nlohmann::json& input) {
+  quality::QuestionSpec spec;
+  return InsertProject(caller, input, &spec);
+}
+
+Result<store::Project> SharedDatabaseImpl::UpdateProject(const Principal& caller,
+                                                         int64_t project_id,
+                                                         const nlohmann::json& patch) {
+  TD_ASSIGN_OR_RETURN(store::Project current, VisibleProject(caller, project_id));
+  store::Project p = current;
+  quality::QuestionSpec spec;
+  TD_RETURN_IF_ERROR(ApplyProjectInput(patch, /*partial=*/true, p, spec));
+  if (p.question_json != current.question_json) {
+    TD_ASSIGN_OR_RETURN(std::vector<store::ExportTask> tasks,
+                        store_->ReadTaskPage(project_id, 0, 1, ""));
+    if (!tasks.empty()) {
+      return Status::FailedPrecondition("the question cannot change once tasks are imported",
+                                        "question");
+    }
+  }
+  store::WriteBatch batch;
+  batch.upsert_projects.push_back(p);
+  TD_RETURN_IF_ERROR(store_->WriteSync(std::move(batch)));
+  return p;
+}
+
+Result<store::Project> SharedDatabaseImpl::SetStatus(const Principal& caller, int64_t project_id,
+                                                     const char* status) {
+  TD_ASSIGN_OR_RETURN(store::Project p, VisibleProject(caller, project_id));
+  if (p.status == status) return p;
+  p.status = status;
+  store::WriteBatch batch;
+  batch.upsert_projects.push_back(p);
+  TD_RETURN_IF_ERROR(store_->WriteSync(std::move(batch)));
+  return p;
+}
+
+Result<store::Project> SharedDatabaseImpl::GetProject(const Principal& caller,
+                                                      int64_t project_id) {
+  return VisibleProject(caller, project_id);
+}
+
+Result<std::vector<store::Project>> SharedDatabaseImpl::ListProjects(const Principal& caller) {
+  TD_ASSIGN_OR_RETURN(std::vector<store::Project> all, store_->LoadProjects());
+  std::vector<store::Project> out;
+  for (store::Project& p : all) {
+    if (p.owner_id == caller.user_id || caller.is_admin()) out.push_back(std::move(p));
+  }
+  return out;
+}
+
+ImportOutcome SharedDatabaseImpl::ImportTasks(const Principal& caller, int64_t project_id,
+                                              io::TaskFormat format, std::string_view body) {
+  ImportOutcome outcome;
+  Result<store::Project> project = VisibleProject(caller, project_id);
+  if (!project.ok()) {
+    outcome.status = project.status();
+    return outcome;
+  }
+  Result<std::shared_ptr<const quality::QuestionSpec>> spec = SpecOf(*project);
+  if (!spec.ok()) {
+    outcome.status = spec.status();
+    return outcome;
+  }
+  std::vector<store::Task> rows;
+  outcome = ParseImport(**spec, project_id, format, body, &rows);
+  if (!outcome.status.ok()) return outcome;
+  store::WriteBatch batch;
+  batch.insert_tasks = std::move(rows);
+  outcome.status = store_->WriteSync(std::move(batch));
+  if (!outcome.status.ok()) outcome.summary = {};
+  return outcome;
+}
+
+Result<std::vector<store::Task>> SharedDatabaseImpl::ListTasks(const Principal& caller,
+                                                               int64_t project_id,
+                                                               std::string_view state, int limit,
+                                                               int64_t after_task_id) {
+  TD_RETURN_IF_ERROR(VisibleProject(caller, project_id).status());
+  TD_ASSIGN_OR_RETURN(std::vector<store::ExportTask> page,
+                      store_->ReadTaskPage(project_id, after_task_id, limit, state));
+  std::vector<store::Task> out;
+  out.reserve(page.size());
+  for (store::ExportTask& t : page) out.push_back(std::move(t.task));
+  return out;
+}
+
+// --- Leasing -----------------------------------------------------------------------------------
+
+void SharedDatabaseImpl::NextTask(const Principal& caller, std::optional<int64_t> project_id,
+                                  Done<std::optional<LeasedTask>> done) {
+  boost::asio::post(workers_, [this, caller, project_id, done = std::move(done)]() {
+    done(LeaseNext(caller, project_id));
+  });
+}
+
+Result<std::optional<LeasedTask>> SharedDatabaseImpl::LeaseNext(
+    const Principal& principal, std::optional<int64_t> project_id) {
+  TD_ASSIGN_OR_RETURN(const Principal caller, GatedCaller(principal));
+  const int64_t now = clock_->NowMs();
+  std::vector<store::Project> targets;
+  if (project_id) {
+    TD_ASSIGN_OR_RETURN(std::optional<store::Project> project,
+                        store_->FindProjectById(*project_id));
+    if (!project) return Status::NotFound("no such project", "project_id");
+    if (project->status != "active") {
+      return Status::FailedPrecondition("the project is paused", "project_id");
+    }
+    if (caller.level < project->min_level) {
+      return Status::FailedPrecondition(
+          "the project requires level " + std::to_string(project->min_level), "project_id");
+    }
+    targets.push_back(std::move(*project));
+  } else {
+    TD_ASSIGN_OR_RETURN(std::vector<store::Project> all, store_->LoadProjects());
+    for (store::Project& p : all) {
+      if (p.status == "active" && caller.level >= p.min_level) targets.push_back(std::move(p));
+    }
+  }
+  for (const store::Project& project : targets) {
+    TD_RETURN_IF_ERROR(ExpireDueLeases(project.id, now, kExpiriesPerLease).status());
+    TD_ASSIGN_OR_RETURN(std::optional<LeasedTask> leased,
+                        store::RunInTransaction<std::optional<LeasedTask>>(
+                            *store_, [&](store::Transaction& txn) {
+                              return LeaseIn(txn, project, caller, now);
+                            }));
+    if (leased) return leased;
+  }
+  return std::optional<LeasedTask>();
+}
+
+Result<int> SharedDatabaseImpl::ExpireDueLeases(int64_t project_id, int64_t now_ms, int limit) {
+  return store::RunInTransaction<int>(*store_, [&](store::Transaction& txn) -> Result<int> {
+    TD_ASSIGN_OR_RETURN(std::vector<int64_t> tasks,
+                        txn.TasksWithExpiredLeases(project_id, now_ms, limit));
+    for (int64_t task_id : tasks) {
+      // A task another transaction holds is left for the next round.
+      TD_ASSIGN_OR_RETURN(std::optional<store::TaskClaims> locked, txn.LockTask(task_id, true));
+      if (locked) TD_RETURN_IF_ERROR(txn.ExpireLeases(task_id, now_ms).status());
+    }
+    return static_cast<int>(tasks.size());
+  });
+}
+
+Result<std::optional<LeasedTask>> SharedDatabaseImpl::LeaseIn(store::Transaction& txn,
+                                                              const store::Project& project,
+                                                              const Principal& caller,
+                                                              int64_t now_ms) {
+  std::vector<store::TaskClaims> found;
+  for (bool gold : {false, true}) {
+    store::LeaseQuery query;
+    query.project_id = project.id;
+    query.user_id = caller.user_id;
+    query.gold = gold;
+    query.min_answers = project.min_answers;
+    query.max_answers = project.max_answers;
+    query.in_flight_limit = kInFlightCandidates;
+    query.fresh_limit = kFreshCandidates;
+    TD_ASSIGN_OR_RETURN(std::vector<store::TaskClaims> some, txn.LeaseCandidates(query));
+    found.insert(found.end(), std::make_move_iterator(some.begin()),
+                 std::make_move_iterator(some.end()));
+  }
+  std::vector<sched::Candidate> candidates;
+  candidates.reserve(found.size());
+  for (const store::TaskClaims& c : found) {
+    sched::Candidate candidate;
+    candidate.task_id = c.task.id;
+    candidate.gold = c.gold;
+    candidate.answers = c.answers;
+    candidate.live_leases = c.leases;
+    candidate.confidence = c.task.confidence;
+    candidate.min_answers = project.min_answers;
+    candidate.max_answers = project.max_answers;
+    candidate.min_level = project.min_level;
+    candidates.push_back(candidate);
+  }
+  const double draw = Draw();
+  const sched::UserContext user{caller.level};
+  std::optional<size_t> busy;  // the best candidate another transaction held
+  for (;;) {
+    const std::optional<size_t> pick =
+        sched::PickNextTask(candidates, user, project.gold_rate, draw);
+    if (!pick) break;
+    // Taken out of the running whatever happens next.
+    candidates[*pick].retired = true;
+    TD_ASSIGN_OR_RETURN(std::optional<store::TaskClaims> locked,
+                        txn.LockTask(candidates[*pick].task_id, /*skip_locked=*/true));
+    if (!locked) {
+      if (!busy) busy = *pick;
+      continue;
+    }
+    TD_ASSIGN_OR_RETURN(std::optional<LeasedTask> leased,
+                        TryLease(txn, project, caller, now_ms, std::move(*locked)));
+    if (leased) return leased;
+  }
+  if (busy) {
+    // Everything else is taken: wait for the best task another lease or answer holds.
+    TD_ASSIGN_OR_RETURN(std::optional<store::TaskClaims> locked,
+                        txn.LockTask(candidates[*busy].task_id, /*skip_locked=*/false));
+    if (locked) return TryLease(txn, project, caller, now_ms, std::move(*locked));
+  }
+  return std::optional<LeasedTask>();
+}
+
+Result<std::optional<LeasedTask>> SharedDatabaseImpl::TryLease(store::Transaction& txn,
+                                                               const store::Project& project,
+                                                               const Principal& caller,
+                                                               int64_t now_ms,
+                                                               store::TaskClaims claims) {
+  const store::Task& task = claims.task;
+  if (task.state != "open") return std::optional<LeasedTask>();
+  if (claims.leases > 0) {
+    TD_ASSIGN_OR_RETURN(int32_t expired, txn.ExpireLeases(task.id, now_ms));
+    claims.leases -= expired;
+  }
+  if (claims.answers + claims.leases >= project.max_answers) return std::optional<LeasedTask>();
+  TD_ASSIGN_OR_RETURN(bool had, txn.UserHadTask(task.id, caller.user_id));
+  if (had) return std::optional<LeasedTask>();
+  store::Assignment a;
+  TD_ASSIGN_OR_RETURN(a.id, store_->NextId(store::IdKind::kAssignment));
+  a.task_id = task.id;
+  a.user_id = caller.user_id;
+  a.project_id = project.id;
+  a.issued_at_ms = now_ms;
+  a.expires_at_ms = now_ms + options_.lease_seconds * 1000;
+  a.state = "leased";
+  store::WriteBatch batch;
+  batch.insert_assignments.push_back(a);
+  TD_RETURN_IF_ERROR(txn.Apply(batch));
+  LeasedTask leased;
+  leased.assignment = std::move(a);
+  leased.task_id = task.id;
+  leased.task_data_json = task.data_json;
+  leased.project = project;
+  return std::optional<LeasedTask>(std::move(leased));
+}
+
+// --- Answering ---------------------------------------------------------------------------------
+
+void SharedDatabaseImpl::SubmitAnswer(const Principal& caller, int64_t assignment_id,
+                                      const nlohmann::json& value, int64_t duration_ms,
+                                      std::string idempotency_key, Done<SubmittedAnswer> done) {
+  boost::asio::post(workers_, [this, caller, assignment_id, value, duration_ms,
+                               key = std::move(idempotency_key), done = std::move(done)]() {
+    const int64_t now = clock_->NowMs();
+    Result<Submission> submitted = store::RunInTransaction<Submission>(
+        *store_, [&](store::Transaction& txn) {
+          return SubmitIn(txn, caller, assignment_id, value, duration_ms, key, now);
+        });
+    if (!submitted.ok()) {
+      done(submitted.status());
+    } else if (!submitted->refusal.ok()) {
+      done(submitted->refusal);
+    } else {
+      done(std::move(submitted->answer));
+    }
+  });
+}
+
+Result<SharedDatabaseImpl::Submission> SharedDatabaseImpl::SubmitIn(
+    store::Transaction& txn, const Principal& caller, int64_t assignment_id,
+    const nlohmann::json& value, int64_t duration_ms, const std::string& idempotency_key,
+    int64_t now_ms) {
+  // A retry of an answer that committed: its stored response, whichever server took it.
+  if (!idempotency_key.empty()) {
+    TD_ASSIGN_OR_RETURN(std::optional<store::Answer> earlier,
+                        txn.AnswerByIdempotencyKey(caller.user_id, idempotency_key));
+    if (earlier) return Submission{Status::Ok(), ReplayOf(*earlier)};
+  }
+  TD_ASSIGN_OR_RETURN(std::optional<store::Assignment> seen, txn.ReadAssignment(assignment_id));
+  if (!seen || seen->user_id != caller.user_id) {
+    return Status::NotFound("no such assignment", "assignment_id");
+  }
+  // The task first, then its assignment (transaction.h's lock order).
+  TD_ASSIGN_OR_RETURN(std::optional<store::TaskClaims> claims, txn.LockTask(seen->task_id, false));
+  TD_ASSIGN_OR_RETURN(std::optional<store::Assignment> assignment,
+                      txn.LockAssignment(assignment_id));
+  if (!claims || !assignment) return Status::NotFound("no such assignment", "assignment_id");
+  if (assignment->state == "answered") {
+    // Perhaps by a request with this key that committed while this one waited for the lock.
+    TD_ASSIGN_OR_RETURN(std::optional<store::Answer> first, txn.AnswerOfAssignment(assignment_id));
+    if (first && !idempotency_key.empty() && first->idempotency_key == idempotency_key) {
+      return Submission{Status::Ok(), ReplayOf(*first)};
+    }
+    return Status::AlreadyExists("the assignment was already answered", "assignment_id");
+  }
+  if (assignment->state == "expired" || assignment->expires_at_ms <= now_ms) {
+    if (assignment->state == "leased") {
+      store::WriteBatch batch;
+      batch.update_assignments.push_back({assignment_id, "expired"});
+      TD_RETURN_IF_ERROR(txn.Apply(batch));
+    }
+    return Submission{
+        Status::FailedPrecondition("the lease of this assignment expired", "assignment_id"), {}};
+  }
+  TD_ASSIGN_OR_RETURN(std::optional<store::Project> project,
+                      txn.ReadProject(assignment->project_id));
+  if (!project) return Status::DataLoss("assignment " + std::to_string(assignment_id) +
+                                        " has no project");
+  TD_ASSIGN_OR_RETURN(std::shared_ptr<const quality::QuestionSpec> spec, SpecOf(*project));
+  TD_ASSIGN_OR_RETURN(quality::AnswerValue parsed,
+                      quality::ParseAnswerValue(*spec, value, "value"));
+
+  store::Task task = std::move(claims->task);
+  const bool gold = task.gold_json.has_value();
+  quality::AnswerValue gold_value;
+  if (gold) {
+    TD_ASSIGN_OR_RETURN(gold_value,
+                        quality::ParseAnswerValue(
+                            *spec, nlohmann::json::parse(*task.gold_json, nullptr, false), "gold"));
+  }
+  TD_ASSIGN_OR_RETURN(std::vector<store::Answer> rows, txn.AnswersOfTask(task.id));
+  std::vector<UserAnswer> answers;
+  answers.reserve(rows.size() + 1);
+  for (const store::Answer& row : rows) {
+    Result<quality::AnswerValue> v = quality::ParseAnswerValue(
+        *spec, nlohmann::json::parse(row.value_json, nullptr, false), "value");
+    if (!v.ok()) {
+      return Status::DataLoss("answer " + std::to_string(row.id) + ": " + v.status().message());
+    }
+    answers.push_back({row.user_id, std::move(v).value()});
+  }
+
+  store::Answer answer;
+  TD_ASSIGN_OR_RETURN(answer.id, store_->NextId(store::IdKind::kAnswer));
+  answer.assignment_id = assignment_id;
+  answer.task_id = task.id;
+  answer.user_id = caller.user_id;
+  answer.project_id = project->id;
+  answer.value_json = quality::AnswerValueToJson(*spec, parsed).dump();
+  answer.duration_ms = duration_ms;
+  answer.idempotency_key = idempotency_key;
+  answer.created_at_ms = now_ms;
+
+  SubmittedAnswer out;
+  out.answer_id = answer.id;
+  out.reward_pending_aia = project->reward_aia;
+  store::WriteBatch batch;
+  batch.update_assignments.push_back({assignment_id, "answered"});
+  if (gold) {
+    const bool correct = quality::IsGoldCorrect(*spec, gold_value, parsed);
+    out.gold = GoldFeedback{correct, quality::AnswerValueToJson(*spec, gold_value)};
+    TD_ASSIGN_OR_RETURN(std::optional<store::WorkerSkill> skill,
+                        txn.LockSkill(caller.user_id, project->id));
+    store::WorkerSkill row = skill ? std::move(*skill) : NewSkillRow(caller.user_id, project->id);
+    ++row.gold_seen;
+    if (correct) ++row.gold_correct;
+    row.updated_at_ms = now_ms;
+    batch.upsert_skills.push_back(std::move(row));
+  }
+  answers.push_back({caller.user_id, parsed});
+
+  if (task.state == "open") {
+    TD_ASSIGN_OR_RETURN(store::ProjectInference inference, txn.ReadInference(project->id));
+    TD_ASSIGN_OR_RETURN(std::shared_ptr<const ProjectSkills> skills,
+                        SkillsOf(*project, *spec, inference.skills_version));
+    TD_ASSIGN_OR_RETURN(quality::Consensus consensus,
+                        TaskConsensus(*spec, *skills, gold, gold_value, answers));
+    task.consensus_json = quality::AnswerValueToJson(*spec, consensus.value).dump();
+    task.confidence = consensus.confidence;
+    const bool retire = ShouldRetire(*project, gold, static_cast<int32_t>(answers.size()),
+                                     consensus.confidence);
+    if (retire) {
+      task.state = "retired";
+      task.retired_at_ms = now_ms;
+      out.task_retired = true;
+    }
+    batch.update_tasks.push_back(
+        {task.id, task.state, task.consensus_json, task.confidence, task.retired_at_ms});
+    if (retire) {
+      std::vector<store::Answer> settled;
+      settled.reserve(rows.size() + 1);
+      for (size_t i = 0; i < rows.size(); ++i) {
+        rows[i].verdict = quality::VerdictName(JudgeAnswerOfRetired(
+            *spec, gold, gold_value, consensus.value, answers[i].value));
+        batch.update_verdicts.push_back({rows[i].id, rows[i].verdict});
+        settled.push_back(rows[i]);
+      }
+      answer.verdict = quality::VerdictName(
+          JudgeAnswerOfRetired(*spec, gold, gold_value, consensus.value, parsed));
+      settled.push_back(answer);
+      if (retirement_hook_) {
+        RetiredTask retired{&*project, &task, &settled, &txn};
+        TD_RETURN_IF_ERROR(retirement_hook_(retired, batch));
+      }
+    }
+  } else if (gold || !task.consensus_json.empty()) {
+    // The task retired while this lease was out: judge the late answer at once.
+    quality::AnswerValue consensus;
+    if (!gold) {
+      TD_ASSIGN_OR_RETURN(consensus,
+                          quality::ParseAnswerValue(
+                              *spec, nlohmann::json::parse(task.consensus_json, nullptr, false),
+                              "consensus"));
+    }
+    answer.verdict = quality::VerdictName(
+        JudgeAnswerOfRetired(*spec, gold, gold_value, consensus, parsed));
+  }
+  out.response_json = AnswerResponseJson(out);
+  answer.response_json = out.response_json;
+  batch.insert_answers.push_back(std::move(answer));
+
+  Status applied = txn.Apply(batch);
+  if (applied.code() == StatusCode::kAlreadyExists && !idempotency_key.empty()) {
+    // A concurrent request with the same key committed first: run again, which replays it.
+    return Status::Aborted("a concurrent answer with this idempotency key committed first");
+  }
+  TD_RETURN_IF_ERROR(applied);
+  return Submission{Status::Ok(), std::move(out)};
+}
+
+// --- Results and background jobs ---------------------------------------------------------------
+
+Result<ProjectStats> SharedDatabaseImpl::GetProjectStats(const Principal& caller,
+                                                         int64_t project_id) {
+  TD_ASSIGN_OR_RETURN(store::Project project, VisibleProject(caller, project_id));
+  ProjectState snapshot;
+  TD_RETURN_IF_ERROR(LoadProjectState(*store_, snapshot, project));
+  return ComputeProjectStats(snapshot,
+                             [&](int64_t user_id) { return Pseudonym(project_id, user_id); });
+}
+
+Status SharedDatabaseImpl::ReinferProject(int64_t project_id) {
+  TD_ASSIGN_OR_RETURN(std::optional<store::Project> project, store_->FindProjectById(project_id));
+  if (!project) return Status::NotFound("no such project", "project_id");
+  ProjectState snapshot;
+  TD_RETURN_IF_ERROR(LoadProjectState(*store_, snapshot, *project));
+  const std::optional<InferenceInput> input = SnapshotForInference(snapshot);
+  const int64_t now = clock_->NowMs();
+  if (!input) {
+    // Nothing to infer for this question type or yet; recorded so the job does not come back.
+    store::WriteBatch batch;
+    batch.upsert_inference.push_back(
+        {project_id, static_cast<int64_t>(snapshot.answers.size()), now});
+    return store_->WriteSync(std::move(batch));
+  }
+  TD_ASSIGN_OR_RETURN(InferenceOutput output, RunInference(*input, now));
+  {
+    // The models replace the old ones; the gold record counted by the answer path stays.
+    store::WriteBatch batch;
+    batch.upsert_skill_models = std::move(output.skills);
+    batch.upsert_inference.push_back({project_id, input->answers, now});
+    TD_RETURN_IF_ERROR(store_->WriteSync(std::move(batch)));
+  }
+  for (size_t begin = 0; begin < output.tasks.size(); begin += kReinferTasksPerTransaction) {
+    const size_t end = std::min(output.tasks.size(), begin + kReinferTasksPerTransaction);
+    TD_RETURN_IF_ERROR(
+        store::RunInTransaction<int>(*store_, [&](store::Transaction& txn) -> Result<int> {
+          store::WriteBatch batch;
+          for (size_t i = begin; i < end; ++i) {
+            const InferredTask& inferred = output.tasks[i];
+            const int64_t task_id = input->task_ids[inferred.item];
+            // A task being answered right now gets its consensus from that answer.
+            TD_ASSIGN_OR_RETURN(std::optional<store::TaskClaims> locked,
+                                txn.LockTask(task_id, /*skip_locked=*/true));
+            if (!locked || locked->task.state != "open" ||
+                static_cast<size_t>(locked->answers) != input->answers_at_snapshot[inferred.item]) {
+              continue;
+            }
+            batch.update_tasks.push_back(
+                {task_id, "open", quality::AnswerValueToJson(input->spec, inferred.consensus).dump(),
+                 inferred.confidence, 0});
+          }
+          TD_RETURN_IF_ERROR(txn.Apply(batch));
+          return static_cast<int>(batch.update_tasks.size());
+        })
+            .status());
+  }
+  return Status::Ok();
+}
+
+Status SharedDatabaseImpl::RunMaintenance() {
+  TD_ASSIGN_OR_RETURN(bool leader, store_->HoldJobLease("maintenance"));
+  if (!leader) return Status::Ok();
+  const int64_t now = clock_->NowMs();
+  for (int round = 0; round < 64; ++round) {
+    TD_ASSIGN_OR_RETURN(int looked_at, ExpireDueLeases(0, now, kExpiriesPerMaintenanceRound));
+    if (looked_at < kExpiriesPerMaintenanceRound) break;
+  }
+  TD_ASSIGN_OR_RETURN(std::vector<store::Project> projects, store_->LoadProjects());
+  Status first;
+  for (const store::Project& project : projects) {
+    Result<bool> stale = store::RunInTransaction<bool>(
+        *store_, [&](store::Transaction& txn) -> Result<bool> {
+          TD_ASSIGN_OR_RETURN(store::ProjectInference inference, txn.ReadInference(project.id));
+          TD_ASSIGN_OR_RETURN(int64_t answers, txn.CountAnswers(project.id));
+          return answers > inference.answers;
+        });
+    Status s = stale.ok() ? (*stale ? ReinferProject(project.id) : Status::Ok()) : stale.status();
+    if (!s.ok()) {
+      spdlog::warn("re-inference of project {} failed: {}", project.id, s.ToString());
+      if (first.ok()) first = s;
+    }
+  }
+  return first;
+}
+
+}  // namespace tinydata::service

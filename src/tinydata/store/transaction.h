@@ -1,0 +1,121 @@
+// Transaction: one read-write database transaction, for the use cases that must decide on what
+// every server sees at the same moment - when several server processes share one database
+// (Store::shared(), the PostgreSQL backend). A single SQLite server decides from its memory and
+// has no use for it.
+//
+// Reads see the committed state plus this transaction's own writes (READ COMMITTED). The Lock*
+// reads also lock the rows they return until Commit (or the destructor's rollback), so a
+// decision taken on them still holds when the transaction commits: a task is leased to a user at
+// most once and never beyond its maximum overlap, settled once, paid from a budget that cannot
+// be spent twice, within a daily cap that concurrent settlements on other servers respect too.
+//
+// Lock order. Every transaction takes its row locks in this order, so transactions of different
+// servers never wait for each other in a cycle:
+//   task rows (by id) -> assignment rows -> worker_skills rows -> users rows (by id)
+//   -> balance rows (by account, then asset) -> the journal's id counter (pg_ledger.h).
+// A deadlock or serialization failure the database reports anyway comes back as Aborted; the
+// caller then runs the whole use case again in a new transaction (RunInTransaction).
+//
+// Not thread-safe: one thread uses a transaction from Store::Begin to Commit.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include "tinydata/core/status.h"
+#include "tinydata/ledger/entry.h"
+#include "tinydata/store/ledger_rows.h"
+#include "tinydata/store/types.h"
+#include "tinydata/store/write_batch.h"
+
+namespace tinydata::store {
+
+// A task with its claims: the answers it has and its assignments still "leased" (expired ones
+// included until they are marked expired). Lease candidates carry only the task's id, project
+// and confidence; a locked task carries the whole row.
+struct TaskClaims {
+  Task task;
+  bool gold = false;
+  int32_t answers = 0;
+  int32_t leases = 0;
+};
+
+// What a lease looks for in one project: open tasks of one kind (gold or regular) that `user_id`
+// never had and whose claims are below `max_answers`.
+struct LeaseQuery {
+  int64_t project_id = 0;
+  int64_t user_id = 0;
+  bool gold = false;
+  int32_t min_answers = 1;
+  int32_t max_answers = 1;
+  // At most this many tasks that already have claims (closest to retiring first, as
+  // sched::Priority ranks them), and this many without any (oldest first).
+  int in_flight_limit = 16;
+  int fresh_limit = 1;
+};
+
+// What the last full re-inference of a project saw and wrote.
+struct ProjectInference {
+  int64_t answers = 0;         // answers of the project it read
+  int64_t skills_version = 0;  // bumped whenever it rewrites the worker skills
+  int64_t inferred_at_ms = 0;
+};
+
+class Transaction {
+ public:
+  virtual ~Transaction() = default;
+
+  // --- Projects and tasks -----------------------------------------------------------------
+  virtual Result<std::optional<Project>> ReadProject(int64_t project_id) = 0;
+  // Zero values when the project was never re-inferred.
+  virtual Result<ProjectInference> ReadInference(int64_t project_id) = 0;
+  // Lease candidates (LeaseQuery), unlocked: the in-flight ones, then the fresh ones.
+  virtual Result<std::vector<TaskClaims>> LeaseCandidates(const LeaseQuery& query) = 0;
+  // Locks the task. `skip_locked`: nullopt at once when another transaction holds it, instead
+  // of waiting. nullopt as well when there is no such task.
+  virtual Result<std::optional<TaskClaims>> LockTask(int64_t task_id, bool skip_locked) = 0;
+  // Whether `user_id` has or had an assignment of the task.
+  virtual Result<bool> UserHadTask(int64_t task_id, int64_t user_id) = 0;
+  // Marks the task's leased assignments that expired by `now_ms` as expired (the task must be
+  // locked); returns how many.
+  virtual Result<int32_t> ExpireLeases(int64_t task_id, int64_t now_ms) = 0;
+  // Up to `limit` tasks (by id) with leased assignments that expired by `now_ms`, in one project
+  // or (project_id 0) in all.
+  virtual Result<std::vector<int64_t>> TasksWithExpiredLeases(int64_t project_id, int64_t now_ms,
+                                                              int limit) = 0;
+  // How many answers the project has.
+  virtual Result<int64_t> CountAnswers(int64_t project_id) = 0;
+
+  // --- Assignments and answers ------------------------------------------------------------
+  virtual Result<std::optional<Assignment>> ReadAssignment(int64_t assignment_id) = 0;
+  virtual Result<std::optional<Assignment>> LockAssignment(int64_t assignment_id) = 0;
+  // The task's answers in id order.
+  virtual Result<std::vector<Answer>> AnswersOfTask(int64_t task_id) = 0;
+  virtual Result<std::optional<Answer>> AnswerOfAssignment(int64_t assignment_id) = 0;
+  virtual Result<std::optional<Answer>> AnswerByIdempotencyKey(int64_t user_id,
+                                                               std::string_view key) = 0;
+  // The worker's skill row in the project, locked (nullopt, and nothing locked, when absent:
+  // the unique key then orders concurrent inserts).
+  virtual Result<std::optional<WorkerSkill>> LockSkill(int64_t user_id, int64_t project_id) = 0;
+
+  // --- Users and the ledger ---------------------------------------------------------------
+  virtual Result<std::optional<User>> FindUserById(int64_t user_id) = 0;
+  // Locks the users rows (any order given; taken in id order).
+  virtual Status LockUsers(std::vector<int64_t> user_ids) = 0;
+  // Locks one balance row (creating it at 0) and returns the balance.
+  virtual Result<int64_t> LockBalance(std::string_view account, ledger::Asset asset) = 0;
+  // Reads of the ledger and game tables inside this transaction.
+  virtual LedgerReader& ledger() = 0;
+
+  // --- Writing ----------------------------------------------------------------------------
+  // Applies `batch` as Store::Write would (same rules and errors), inside this transaction.
+  virtual Status Apply(const WriteBatch& batch) = 0;
+  // Commits; durable when it returns ok. The transaction is over either way.
+  virtual Status Commit() = 0;
+};
+
+}  // namespace tinydata::store
