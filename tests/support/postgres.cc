@@ -81,6 +81,39 @@ Status ExecPostgres(const std::string& url, const std::string& sql) {
   return out;
 }
 
+Result<std::vector<std::vector<std::string>>> QueryPostgres(const std::string& url,
+                                                            const std::string& sql) {
+  PGconn* conn = PQconnectdb(url.c_str());
+  if (PQstatus(conn) != CONNECTION_OK) {
+    const std::string message = Trimmed(PQerrorMessage(conn));
+    PQfinish(conn);
+    return Status::Unavailable("cannot connect to " + url + ": " + message);
+  }
+  PGresult* result = PQexec(conn, sql.c_str());
+  if (PQresultStatus(result) != PGRES_TUPLES_OK) {
+    Status error = Status::Internal("postgresql: " + Trimmed(PQresultErrorMessage(result)) +
+                                    " (in: " + sql.substr(0, 200) + ")");
+    PQclear(result);
+    PQfinish(conn);
+    return error;
+  }
+  std::vector<std::vector<std::string>> rows(static_cast<size_t>(PQntuples(result)));
+  for (int r = 0; r < PQntuples(result); ++r) {
+    for (int c = 0; c < PQnfields(result); ++c) rows[r].emplace_back(PQgetvalue(result, r, c));
+  }
+  PQclear(result);
+  PQfinish(conn);
+  return rows;
+}
+
+Result<int64_t> QueryPostgresInt(const std::string& url, const std::string& sql) {
+  TD_ASSIGN_OR_RETURN(auto rows, QueryPostgres(url, sql));
+  if (rows.size() != 1 || rows[0].size() != 1) {
+    return Status::Internal("expected one value from: " + sql);
+  }
+  return std::stoll(rows[0][0]);
+}
+
 Result<std::unique_ptr<ScratchPostgresDatabase>> ScratchPostgresDatabase::Create(
     const std::string& template_database) {
   TD_ASSIGN_OR_RETURN(std::string admin, PostgresAdminUrl());

@@ -6,8 +6,10 @@
 // (tests/support/pg_cluster.sh; see tests/CMakeLists.txt). Anything else: SQLite files.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "tinydata/core/status.h"
 
@@ -49,5 +51,11 @@ class ScratchPostgresDatabase {
 
 // Runs `sql` (one or more statements without parameters) on the PostgreSQL database at `url`.
 Status ExecPostgres(const std::string& url, const std::string& sql);
+
+// The rows of one query (text values; NULL as ""), for tests that check the stored state.
+Result<std::vector<std::vector<std::string>>> QueryPostgres(const std::string& url,
+                                                            const std::string& sql);
+// The single integer a query like "SELECT count(*) ..." returns.
+Result<int64_t> QueryPostgresInt(const std::string& url, const std::string& sql);
 
 }  // namespace tinydata::test

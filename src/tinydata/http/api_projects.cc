@@ -306,12 +306,14 @@ void RegisterProjectRoutes(ApiRoutes& routes, const ApiContext& context) {
                return ListTasksReply(*platform, request, caller);
              }));
 
-  routes.Add(verb::get, "/api/v1/projects/{id:int}/stats",
-             Doc("projects", "Progress and quality statistics").Returns(200, "Stats"),
-             Authed(context, [platform](Request& request, const Principal& caller) {
-               return ReplyFromResult(platform->GetProjectStats(caller, *request.PathInt("id")),
-                                      service::ProjectStatsJson);
-             }));
+  // On the blocking pool: with a shared database the stats read the whole project.
+  routes.AddAsync(verb::get, "/api/v1/projects/{id:int}/stats",
+                  Doc("projects", "Progress and quality statistics").Returns(200, "Stats"),
+                  AuthedBlocking(context, [platform](Request& request, const Principal& caller) {
+                    return ReplyFromResult(
+                        platform->GetProjectStats(caller, *request.PathInt("id")),
+                        service::ProjectStatsJson);
+                  }));
 
   routes.Add(verb::get, "/api/v1/projects/{id:int}/export",
              Doc("projects", "The dataset: consensus, confidence and pseudonymous raw answers")

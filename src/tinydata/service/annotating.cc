@@ -433,9 +433,18 @@ void InMemoryImpl::SubmitAnswer(const Principal& caller, int64_t assignment_id,
                                   task.row.confidence, task.row.retired_at_ms});
     if (retire) SettleRetiredTask(*ps, task, index, batch);
   } else if (task.has_consensus || task.gold) {
-    // The task retired while this lease was out: judge the late answer at once.
+    // The task retired while this lease was out: the answer came in time, so it is judged and
+    // settled on its own, as it would have been with the others.
     answer.row.verdict = quality::VerdictName(JudgeAnswerOfRetired(
         ps->spec, task.gold, task.gold_value, task.consensus, answer.value));
+    if (retirement_hook_) {
+      const std::vector<store::Answer> late = {answer.row};
+      RetiredTask retired{&ps->project, &task.row, &late, nullptr};
+      Status settled = retirement_hook_(retired, batch);
+      if (!settled.ok()) {
+        spdlog::error("settling late answer {} failed: {}", answer.row.id, settled.ToString());
+      }
+    }
   }
   out.response_json = AnswerResponseJson(out);
   answer.row.response_json = out.response_json;

@@ -115,9 +115,10 @@ int64_t GameService::Today() const { return game::UtcDay(clock_->NowMs() / 1000)
 Result<game::Reputation> GameService::CurrentReputation(int64_t user_id) {
   if (!store_->shared()) return rewards_.ReputationOf(user_id);
   // Another server may have demoted or paused the user a moment ago: read it now.
-  return RunInTransaction<game::Reputation>(*store_, [&](store::Transaction& txn) {
-    return Rewards(&txn, rewards_.config()).ReputationOf(user_id);
-  });
+  TD_ASSIGN_OR_RETURN(std::optional<store::User> user, store_->FindUserById(user_id));
+  if (!user) return Status::NotFound("no user " + std::to_string(user_id), "user_id");
+  TD_ASSIGN_OR_RETURN(std::optional<store::UserGameRow> game, store_->ledger().UserGame(user_id));
+  return Rewards::ReputationFrom(user->level, game, rewards_.config());
 }
 
 LeaseGate GameService::MakeLeaseGate() {
@@ -140,17 +141,18 @@ RetirementHook GameService::MakeRetirementHook() {
     Result<SettlementSummary> summary = Status::Internal("not settled");
     if (retired.txn != nullptr) {
       // Every user the settlement scores or pays - the answerers and their referrers - is
-      // locked in one statement (in id order) before anything is read; Rewards then locks the
-      // project budget. Referrals never change once made, so reading them first is safe.
+      // locked and read in one statement (in id order) before anything is decided; Rewards then
+      // locks the project budget. Referrals never change once made, so reading them first,
+      // unlocked, is safe.
       std::vector<int64_t> users;
-      for (const store::Answer& a : *retired.answers) {
-        users.push_back(a.user_id);
-        TD_ASSIGN_OR_RETURN(std::optional<int64_t> referrer,
-                            retired.txn->ledger().ReferrerOf(a.user_id));
-        if (referrer) users.push_back(*referrer);
-      }
-      TD_RETURN_IF_ERROR(retired.txn->LockUsers(std::move(users)));
+      for (const store::Answer& a : *retired.answers) users.push_back(a.user_id);
+      TD_ASSIGN_OR_RETURN(auto referrers, retired.txn->ReferrersOf(users));
+      for (const auto& [referee, referrer] : referrers) users.push_back(referrer);
+      const int64_t day = game::UtcDay(now_ms / 1000);
+      TD_ASSIGN_OR_RETURN(std::vector<store::UserRewardState> states,
+                          retired.txn->LockRewardStates(std::move(users), day));
       Rewards rewards(retired.txn, rewards_.config());
+      rewards.Preload(states, day);
       summary = rewards.SettleRetiredTask(retired, now_ms, &changes);
     } else {
       summary = rewards_.SettleRetiredTask(retired, now_ms, &changes);
@@ -175,7 +177,7 @@ RetirementHook GameService::MakeRetirementHook() {
 
 GameService::GameTxn GameService::InTransaction(store::Transaction& txn, Rewards& rewards) {
   return GameTxn{txn.ledger(), rewards,
-                 [&txn](const store::WriteBatch& batch) { return txn.Apply(batch); },
+                 [&txn](const store::WriteBatch& batch) { return txn.TryApply(batch); },
                  [&txn](int64_t id) { return txn.FindUserById(id); },
                  [&txn](std::string_view account, ledger::Asset asset) {
                    return txn.LockBalance(account, asset);
@@ -194,8 +196,11 @@ Result<T> GameService::ForUser(int64_t user_id, const UseCase<T>& use_case) {
     return use_case(here);
   }
   return RunInTransaction<T>(*store_, [&](store::Transaction& txn) -> Result<T> {
-    TD_RETURN_IF_ERROR(txn.LockUsers({user_id}));
+    const int64_t day = Today();
+    TD_ASSIGN_OR_RETURN(std::vector<store::UserRewardState> states,
+                        txn.LockRewardStates({user_id}, day));
     Rewards rewards(&txn, rewards_.config());
+    rewards.Preload(states, day);
     GameTxn here = InTransaction(txn, rewards);
     return use_case(here);
   });

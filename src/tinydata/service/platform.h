@@ -157,9 +157,10 @@ class ExportStream {
   virtual const char* content_type() const = 0;
 };
 
-// Called inside the batch that retires a task, after verdicts were decided: the hook may append
-// further changes (rewards, XP, ledger postings) to `batch`, which commits atomically with the
-// retirement. Keep it quick and do not call the Platform: it runs under the project's lock, or
+// Called inside the batch that retires a task, after verdicts were decided, and again for each
+// answer that arrives after its task retired (its lease was still valid; `answers` then holds
+// that answer alone): the hook may append further changes (rewards, XP, ledger postings) to
+// `batch`, which commits atomically with the retirement or the late answer. Keep it quick and do not call the Platform: it runs under the project's lock, or
 // inside the database transaction of the answer (`txn`, when the database is shared by several
 // servers: the hook must then read the state it decides on through `txn` and lock it there).
 struct RetiredTask {

@@ -16,19 +16,39 @@ Rewards::Rewards(store::Store* store, game::GameConfig config)
 Rewards::Rewards(store::Transaction* txn, game::GameConfig config)
     : txn_(txn), config_(std::move(config)) {}
 
+game::Reputation Rewards::ReputationFrom(int32_t level,
+                                         const std::optional<store::UserGameRow>& game,
+                                         const game::GameConfig& config) {
+  game::Reputation reputation = game::InitialReputation(config);
+  reputation.level = level;
+  if (game) {
+    reputation.score = game->reputation;
+    reputation.paused_until_day = game->paused_until_day;
+  }
+  return reputation;
+}
+
+void Rewards::Preload(const std::vector<store::UserRewardState>& states, int64_t day) {
+  std::lock_guard<std::mutex> lock(mu_);
+  for (const store::UserRewardState& s : states) {
+    UserState& state = users_[s.user_id];
+    state.reputation = ReputationFrom(s.level, s.game, config_);
+    state.gold_passes = s.gold_passes;
+    state.referrer = s.referrer;
+    state.cap_day = day;
+    state.cap_used = s.daily_aia;
+    state.loaded = true;
+  }
+}
+
 Result<Rewards::UserState*> Rewards::User(int64_t user_id) {
   UserState& state = users_[user_id];
   if (state.loaded) return &state;
   store::LedgerReader& reader = this->reader();
   TD_ASSIGN_OR_RETURN(std::optional<store::User> user, FindUser(user_id));
   if (!user) return Status::NotFound("no user " + std::to_string(user_id), "user_id");
-  state.reputation = game::InitialReputation(config_);
-  state.reputation.level = user->level;
   TD_ASSIGN_OR_RETURN(std::optional<store::UserGameRow> game, reader.UserGame(user_id));
-  if (game) {
-    state.reputation.score = game->reputation;
-    state.reputation.paused_until_day = game->paused_until_day;
-  }
+  state.reputation = ReputationFrom(user->level, game, config_);
   TD_ASSIGN_OR_RETURN(std::vector<store::GoldDay> gold, reader.GoldHistory(user_id));
   for (const store::GoldDay& d : gold) state.gold_passes += d.passes;
   TD_ASSIGN_OR_RETURN(state.referrer, reader.ReferrerOf(user_id));

@@ -91,6 +91,13 @@ class Rewards {
 
   // The cached reputation of a user (InitialReputation with the stored level when new).
   Result<game::Reputation> ReputationOf(int64_t user_id);
+  // A user's reputation from their stored level and game row (none before the first gold
+  // result).
+  static game::Reputation ReputationFrom(int32_t level, const std::optional<store::UserGameRow>& game,
+                                         const game::GameConfig& config);
+  // Takes what the caller read (and locked) of these users for UTC day `day` into the cache, so
+  // a settlement reads nothing more about them (store::Transaction::LockRewardStates).
+  void Preload(const std::vector<store::UserRewardState>& states, int64_t day);
   // Records a level change made outside settlement (a level-up) in the cache.
   void SetCachedLevel(int64_t user_id, int32_t level);
   // Records a referral committed outside settlement.

@@ -195,13 +195,18 @@ Result<std::optional<LeasedTask>> SharedDatabaseImpl::LeaseNext(
       if (p.status == "active" && caller.level >= p.min_level) targets.push_back(std::move(p));
     }
   }
+  auto lease = [&](const store::Project& project) {
+    return store::RunInTransaction<std::optional<LeasedTask>>(
+        *store_, [&](store::Transaction& txn) { return LeaseIn(txn, project, caller, now); });
+  };
   for (const store::Project& project : targets) {
-    TD_RETURN_IF_ERROR(ExpireDueLeases(project.id, now, kExpiriesPerLease).status());
-    TD_ASSIGN_OR_RETURN(std::optional<LeasedTask> leased,
-                        store::RunInTransaction<std::optional<LeasedTask>>(
-                            *store_, [&](store::Transaction& txn) {
-                              return LeaseIn(txn, project, caller, now);
-                            }));
+    TD_ASSIGN_OR_RETURN(std::optional<LeasedTask> leased, lease(project));
+    if (leased) return leased;
+    // Nothing left for this user: leases that expired may still hold the last slots (the
+    // candidates count them); release them and look once more.
+    TD_ASSIGN_OR_RETURN(int expired, ExpireDueLeases(project.id, now, kExpiriesPerLease));
+    if (expired == 0) continue;
+    TD_ASSIGN_OR_RETURN(leased, lease(project));
     if (leased) return leased;
   }
   return std::optional<LeasedTask>();
@@ -224,20 +229,14 @@ Result<std::optional<LeasedTask>> SharedDatabaseImpl::LeaseIn(store::Transaction
                                                               const store::Project& project,
                                                               const Principal& caller,
                                                               int64_t now_ms) {
-  std::vector<store::TaskClaims> found;
-  for (bool gold : {false, true}) {
-    store::LeaseQuery query;
-    query.project_id = project.id;
-    query.user_id = caller.user_id;
-    query.gold = gold;
-    query.min_answers = project.min_answers;
-    query.max_answers = project.max_answers;
-    query.in_flight_limit = kInFlightCandidates;
-    query.fresh_limit = kFreshCandidates;
-    TD_ASSIGN_OR_RETURN(std::vector<store::TaskClaims> some, txn.LeaseCandidates(query));
-    found.insert(found.end(), std::make_move_iterator(some.begin()),
-                 std::make_move_iterator(some.end()));
-  }
+  store::LeaseQuery query;
+  query.project_id = project.id;
+  query.user_id = caller.user_id;
+  query.min_answers = project.min_answers;
+  query.max_answers = project.max_answers;
+  query.in_flight_limit = kInFlightCandidates;
+  query.fresh_limit = kFreshCandidates;
+  TD_ASSIGN_OR_RETURN(std::vector<store::TaskClaims> found, txn.LeaseCandidates(query));
   std::vector<sched::Candidate> candidates;
   candidates.reserve(found.size());
   for (const store::TaskClaims& c : found) {
@@ -262,7 +261,7 @@ Result<std::optional<LeasedTask>> SharedDatabaseImpl::LeaseIn(store::Transaction
     // Taken out of the running whatever happens next.
     candidates[*pick].retired = true;
     TD_ASSIGN_OR_RETURN(std::optional<store::TaskClaims> locked,
-                        txn.LockTask(candidates[*pick].task_id, /*skip_locked=*/true));
+                        txn.LockTask(candidates[*pick].task_id, /*skip_locked=*/true, now_ms));
     if (!locked) {
       if (!busy) busy = *pick;
       continue;
@@ -274,7 +273,7 @@ Result<std::optional<LeasedTask>> SharedDatabaseImpl::LeaseIn(store::Transaction
   if (busy) {
     // Everything else is taken: wait for the best task another lease or answer holds.
     TD_ASSIGN_OR_RETURN(std::optional<store::TaskClaims> locked,
-                        txn.LockTask(candidates[*busy].task_id, /*skip_locked=*/false));
+                        txn.LockTask(candidates[*busy].task_id, /*skip_locked=*/false, now_ms));
     if (locked) return TryLease(txn, project, caller, now_ms, std::move(*locked));
   }
   return std::optional<LeasedTask>();
@@ -287,13 +286,11 @@ Result<std::optional<LeasedTask>> SharedDatabaseImpl::TryLease(store::Transactio
                                                                store::TaskClaims claims) {
   const store::Task& task = claims.task;
   if (task.state != "open") return std::optional<LeasedTask>();
-  if (claims.leases > 0) {
+  if (claims.expired_leases > 0) {
     TD_ASSIGN_OR_RETURN(int32_t expired, txn.ExpireLeases(task.id, now_ms));
     claims.leases -= expired;
   }
   if (claims.answers + claims.leases >= project.max_answers) return std::optional<LeasedTask>();
-  TD_ASSIGN_OR_RETURN(bool had, txn.UserHadTask(task.id, caller.user_id));
-  if (had) return std::optional<LeasedTask>();
   store::Assignment a;
   TD_ASSIGN_OR_RETURN(a.id, store_->NextId(store::IdKind::kAssignment));
   a.task_id = task.id;
@@ -302,9 +299,10 @@ Result<std::optional<LeasedTask>> SharedDatabaseImpl::TryLease(store::Transactio
   a.issued_at_ms = now_ms;
   a.expires_at_ms = now_ms + options_.lease_seconds * 1000;
   a.state = "leased";
-  store::WriteBatch batch;
-  batch.insert_assignments.push_back(a);
-  TD_RETURN_IF_ERROR(txn.Apply(batch));
+  // A user who had the task (perhaps through another request committed a moment ago) does not
+  // get it again.
+  TD_ASSIGN_OR_RETURN(bool inserted, txn.InsertLease(a));
+  if (!inserted) return std::optional<LeasedTask>();
   LeasedTask leased;
   leased.assignment = std::move(a);
   leased.task_id = task.id;
@@ -371,8 +369,9 @@ Result<SharedDatabaseImpl::Submission> SharedDatabaseImpl::SubmitIn(
     return Submission{
         Status::FailedPrecondition("the lease of this assignment expired", "assignment_id"), {}};
   }
+  store::ProjectInference inference;
   TD_ASSIGN_OR_RETURN(std::optional<store::Project> project,
-                      txn.ReadProject(assignment->project_id));
+                      txn.ReadProject(assignment->project_id, &inference));
   if (!project) return Status::DataLoss("assignment " + std::to_string(assignment_id) +
                                         " has no project");
   TD_ASSIGN_OR_RETURN(std::shared_ptr<const quality::QuestionSpec> spec, SpecOf(*project));
@@ -414,6 +413,10 @@ Result<SharedDatabaseImpl::Submission> SharedDatabaseImpl::SubmitIn(
   out.answer_id = answer.id;
   out.reward_pending_aia = project->reward_aia;
   store::WriteBatch batch;
+  // The answers the retirement hook settles: every answer of a task retiring now, or this one
+  // alone when it arrives after its task retired.
+  bool settle = false;
+  std::vector<store::Answer> settled;
   batch.update_assignments.push_back({assignment_id, "answered"});
   if (gold) {
     const bool correct = quality::IsGoldCorrect(*spec, gold_value, parsed);
@@ -429,7 +432,6 @@ Result<SharedDatabaseImpl::Submission> SharedDatabaseImpl::SubmitIn(
   answers.push_back({caller.user_id, parsed});
 
   if (task.state == "open") {
-    TD_ASSIGN_OR_RETURN(store::ProjectInference inference, txn.ReadInference(project->id));
     TD_ASSIGN_OR_RETURN(std::shared_ptr<const ProjectSkills> skills,
                         SkillsOf(*project, *spec, inference.skills_version));
     TD_ASSIGN_OR_RETURN(quality::Consensus consensus,
@@ -446,7 +448,6 @@ Result<SharedDatabaseImpl::Submission> SharedDatabaseImpl::SubmitIn(
     batch.update_tasks.push_back(
         {task.id, task.state, task.consensus_json, task.confidence, task.retired_at_ms});
     if (retire) {
-      std::vector<store::Answer> settled;
       settled.reserve(rows.size() + 1);
       for (size_t i = 0; i < rows.size(); ++i) {
         rows[i].verdict = quality::VerdictName(JudgeAnswerOfRetired(
@@ -456,14 +457,11 @@ Result<SharedDatabaseImpl::Submission> SharedDatabaseImpl::SubmitIn(
       }
       answer.verdict = quality::VerdictName(
           JudgeAnswerOfRetired(*spec, gold, gold_value, consensus.value, parsed));
-      settled.push_back(answer);
-      if (retirement_hook_) {
-        RetiredTask retired{&*project, &task, &settled, &txn};
-        TD_RETURN_IF_ERROR(retirement_hook_(retired, batch));
-      }
+      settle = true;
     }
   } else if (gold || !task.consensus_json.empty()) {
-    // The task retired while this lease was out: judge the late answer at once.
+    // The task retired while this lease was out: the answer came in time, so it is judged and
+    // settled on its own, as it would have been with the others.
     quality::AnswerValue consensus;
     if (!gold) {
       TD_ASSIGN_OR_RETURN(consensus,
@@ -473,9 +471,11 @@ Result<SharedDatabaseImpl::Submission> SharedDatabaseImpl::SubmitIn(
     }
     answer.verdict = quality::VerdictName(
         JudgeAnswerOfRetired(*spec, gold, gold_value, consensus, parsed));
+    settle = true;
   }
   out.response_json = AnswerResponseJson(out);
   answer.response_json = out.response_json;
+  if (settle) settled.push_back(answer);
   batch.insert_answers.push_back(std::move(answer));
 
   Status applied = txn.Apply(batch);
@@ -484,6 +484,14 @@ Result<SharedDatabaseImpl::Submission> SharedDatabaseImpl::SubmitIn(
     return Status::Aborted("a concurrent answer with this idempotency key committed first");
   }
   TD_RETURN_IF_ERROR(applied);
+  if (settle && retirement_hook_) {
+    // Settled last, so the user rows and the budget it locks are held for as short a time as
+    // possible: only the ledger changes and the commit come after.
+    store::WriteBatch rewards;
+    RetiredTask retired{&*project, &task, &settled, &txn};
+    TD_RETURN_IF_ERROR(retirement_hook_(retired, rewards));
+    TD_RETURN_IF_ERROR(txn.Apply(rewards));
+  }
   return Submission{Status::Ok(), std::move(out)};
 }
 

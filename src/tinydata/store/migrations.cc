@@ -206,7 +206,8 @@ CREATE SEQUENCE answer_id_blocks AS BIGINT INCREMENT BY 64;
      kLedgerMigrationPostgresSql},
     // Several servers share a PostgreSQL database, so what one SQLite server keeps in memory
     // lives in the database there: every task's claims (answers and leased assignments, kept by
-    // triggers in the transaction that changes them) and indexes for leasing and lease expiry.
+    // the store in the statement that changes the task row anyway, pg_store.cc) and indexes for
+    // leasing and lease expiry.
     // Both backends record what the last re-inference of each project saw.
     {3, "cluster scheduling state: task claim counters, lease indexes, re-inference state",
      R"sql(
@@ -226,28 +227,7 @@ UPDATE tasks t SET
   lease_count = (SELECT count(*) FROM assignments a WHERE a.task_id = t.id AND a.state = 'leased');
 ALTER TABLE tasks ADD CONSTRAINT task_claims_not_negative
   CHECK (answer_count >= 0 AND lease_count >= 0);
-CREATE FUNCTION task_claims_after_assignment() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  IF TG_OP = 'INSERT' THEN
-    IF NEW.state = 'leased' THEN
-      UPDATE tasks SET lease_count = lease_count + 1 WHERE id = NEW.task_id;
-    END IF;
-  ELSIF (OLD.state = 'leased') <> (NEW.state = 'leased') THEN
-    UPDATE tasks SET lease_count = lease_count + CASE WHEN NEW.state = 'leased' THEN 1 ELSE -1 END
-      WHERE id = NEW.task_id;
-  END IF;
-  RETURN NULL;
-END $$;
-CREATE TRIGGER task_claims_assignment AFTER INSERT OR UPDATE OF state ON assignments
-  FOR EACH ROW EXECUTE FUNCTION task_claims_after_assignment();
-CREATE FUNCTION task_claims_after_answer() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  UPDATE tasks SET answer_count = answer_count + 1 WHERE id = NEW.task_id;
-  RETURN NULL;
-END $$;
-CREATE TRIGGER task_claims_answer AFTER INSERT ON answers
-  FOR EACH ROW EXECUTE FUNCTION task_claims_after_answer();
-CREATE INDEX tasks_in_flight ON tasks(project_id, gold)
+CREATE INDEX tasks_in_flight ON tasks(project_id, gold, id)
   WHERE state = 'open' AND answer_count + lease_count > 0;
 CREATE INDEX tasks_fresh ON tasks(project_id, gold, id)
   WHERE state = 'open' AND answer_count = 0 AND lease_count = 0;

@@ -152,6 +152,12 @@ class Pool {
   bool closed_ = false;
 };
 
+// Array parameters ("{...}" literals, cast in SQL: $1::bigint[], $2::text[]), for statements
+// that handle many rows at once through unnest(). Text elements are quoted and escaped, so any
+// string is safe.
+std::string IntArray(const std::vector<int64_t>& values);
+std::string TextArray(const std::vector<std::string>& values);
+
 // True for URLs this backend serves: postgresql://... and postgres://...
 bool IsPostgresUrl(std::string_view url);
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 #include <map>
+#include <set>
 #include <string>
 #include <utility>
 
@@ -69,19 +70,16 @@ Result<CheckpointRow> ReadCheckpointRow(const pg::Rows& rows, int r) {
   return c;
 }
 
-// Runs a statement that must change exactly one row.
-Status ExecOne(pg::Connection& conn, const std::string& sql, const pg::Params& params,
-               std::string_view what) {
-  TD_ASSIGN_OR_RETURN(pg::Rows rows, conn.Exec(sql, params));
-  if (rows.affected() != 1) return Status::NotFound(std::string(what) + ": no such row");
-  return Status::Ok();
-}
-
 Status Exec(pg::Connection& conn, const std::string& sql, const pg::Params& params) {
   return conn.Exec(sql, params).status();
 }
 
 }  // namespace
+
+// Each kind of change is one statement over arrays (unnest), however many rows it has: a
+// settlement of seven answers costs a dozen round trips, not a hundred. Rows that add to the
+// same key are summed first (a statement may not update one row twice); rows that set a value
+// keep the batch's last one - as applying them one by one would.
 
 Status PgLedgerWriter::ApplyPostings(const LedgerChanges& c) {
   // Every balance row the batch moves is locked before the rules read it, so the balances they
@@ -95,20 +93,36 @@ Status PgLedgerWriter::ApplyPostings(const LedgerChanges& c) {
     balances.emplace(Key{p.debit_account, asset}, 0);
     balances.emplace(Key{p.credit_account, asset}, 0);
   }
-  for (auto& [key, balance] : balances) {
-    TD_ASSIGN_OR_RETURN(
-        pg::Rows rows,
-        conn_->Exec("INSERT INTO ledger_balances (account, asset, balance) VALUES ($1, $2, 0) "
-                    "ON CONFLICT (account, asset) DO UPDATE SET balance = ledger_balances.balance "
-                    "RETURNING balance",
-                    pg::Params().Add(key.first).Add(key.second)));
-    balance = rows.Int(0, 0);
+  std::vector<std::string> accounts;
+  std::vector<std::string> assets;
+  for (const auto& [key, balance] : balances) {
+    accounts.push_back(key.first);
+    assets.push_back(key.second);
   }
+  TD_ASSIGN_OR_RETURN(
+      pg::Rows locked,
+      conn_->Exec("INSERT INTO ledger_balances (account, asset, balance) "
+                  "SELECT a, s, 0 FROM unnest($1::text[], $2::text[]) AS u(a, s) "
+                  "ORDER BY a COLLATE \"C\", s COLLATE \"C\" "
+                  "ON CONFLICT (account, asset) DO UPDATE SET balance = ledger_balances.balance "
+                  "RETURNING account, asset, balance",
+                  pg::Params().Add(pg::TextArray(accounts)).Add(pg::TextArray(assets))));
+  for (int r = 0; r < locked.rows(); ++r) {
+    balances[Key{locked.Text(r, 0), locked.Text(r, 1)}] = locked.Int(r, 2);
+  }
+  std::vector<std::string> keys;
+  for (const ledger::Posting& p : c.postings) keys.push_back(ledger::EffectiveIdempotencyKey(p));
+  TD_ASSIGN_OR_RETURN(
+      pg::Rows taken,
+      conn_->Exec("SELECT idempotency_key FROM ledger_entries WHERE idempotency_key = ANY($1::text[])",
+                  pg::Params().Add(pg::TextArray(keys))));
+  std::set<std::string> existing;
+  for (int r = 0; r < taken.rows(); ++r) existing.insert(taken.Text(r, 0));
 
   class View final : public ledger::LedgerView {
    public:
-    View(pg::Connection& conn, const std::map<Key, int64_t>& balances)
-        : conn_(conn), balances_(balances) {}
+    View(const std::map<Key, int64_t>& balances, const std::set<std::string>& keys)
+        : balances_(balances), keys_(keys) {}
     Result<int64_t> Balance(std::string_view account, ledger::Asset asset) const override {
       auto it = balances_.find(Key{std::string(account), std::string(ledger::AssetName(asset))});
       if (it == balances_.end()) {
@@ -117,17 +131,14 @@ Status PgLedgerWriter::ApplyPostings(const LedgerChanges& c) {
       return it->second;
     }
     Result<bool> HasIdempotencyKey(std::string_view key) const override {
-      TD_ASSIGN_OR_RETURN(
-          pg::Rows rows, conn_.Exec("SELECT 1 FROM ledger_entries WHERE idempotency_key = $1",
-                                    pg::Params().Add(key)));
-      return rows.rows() > 0;
+      return keys_.count(std::string(key)) > 0;
     }
 
    private:
-    pg::Connection& conn_;
     const std::map<Key, int64_t>& balances_;
+    const std::set<std::string>& keys_;
   };
-  TD_RETURN_IF_ERROR(ledger::ValidatePostings(c.postings, View(*conn_, balances)));
+  TD_RETURN_IF_ERROR(ledger::ValidatePostings(c.postings, View(balances, existing)));
 
   std::map<Key, int64_t> deltas;
   for (const ledger::Posting& p : c.postings) {
@@ -135,13 +146,27 @@ Status PgLedgerWriter::ApplyPostings(const LedgerChanges& c) {
     deltas[Key{p.debit_account, asset}] -= p.amount;
     deltas[Key{p.credit_account, asset}] += p.amount;
   }
+  accounts.clear();
+  assets.clear();
+  std::vector<int64_t> amounts;
   for (const auto& [key, delta] : deltas) {
     if (delta == 0) continue;
-    TD_RETURN_IF_ERROR(ExecOne(*conn_,
-                               "UPDATE ledger_balances SET balance = balance + $3 "
-                               "WHERE account = $1 AND asset = $2",
-                               pg::Params().Add(key.first).Add(key.second).Add(delta),
-                               "move balance of " + key.first));
+    accounts.push_back(key.first);
+    assets.push_back(key.second);
+    amounts.push_back(delta);
+  }
+  if (accounts.empty()) return Status::Ok();
+  TD_ASSIGN_OR_RETURN(
+      pg::Rows moved,
+      conn_->Exec("UPDATE ledger_balances b SET balance = b.balance + d.delta "
+                  "FROM unnest($1::text[], $2::text[], $3::bigint[]) AS d(account, asset, delta) "
+                  "WHERE b.account = d.account AND b.asset = d.asset",
+                  pg::Params()
+                      .Add(pg::TextArray(accounts))
+                      .Add(pg::TextArray(assets))
+                      .Add(pg::IntArray(amounts))));
+  if (moved.affected() != static_cast<int64_t>(accounts.size())) {
+    return Status::NotFound("a balance to move was not locked");
   }
   return Status::Ok();
 }
@@ -157,31 +182,49 @@ Status PgLedgerWriter::InsertEntries(const LedgerChanges& c) {
                                   pg::Params().Add(n)));
   if (block.rows() != 1) return Status::DataLoss("ledger_next_id has no row");
   const int64_t first_id = block.Int(0, 0);
+  std::vector<int64_t> ids;
+  std::vector<std::string> debits, credits, assets, reasons, references, keys;
+  std::vector<int64_t> amounts;
   for (size_t i = 0; i < c.postings.size(); ++i) {
     const ledger::Posting& p = c.postings[i];
-    const std::string key = ledger::EffectiveIdempotencyKey(p);
-    // A concurrent transaction may commit the same key after the rules looked: the insert waits
-    // for it and then skips, which reads as the rules' own refusal.
-    TD_ASSIGN_OR_RETURN(
-        pg::Rows inserted,
-        conn_->Exec("INSERT INTO ledger_entries (id, created_at_s, debit_account, credit_account, "
-                    "asset, amount, reason, reference, idempotency_key) "
-                    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) "
-                    "ON CONFLICT (idempotency_key) DO NOTHING RETURNING id",
-                    pg::Params()
-                        .Add(first_id + static_cast<int64_t>(i))
-                        .Add(c.posted_at_unix_seconds)
-                        .Add(p.debit_account)
-                        .Add(p.credit_account)
-                        .Add(ledger::AssetName(p.asset))
-                        .Add(p.amount)
-                        .Add(p.reason)
-                        .Add(p.reference)
-                        .Add(key)));
-    if (inserted.rows() != 1) {
-      return Status::AlreadyExists("idempotency key '" + key + "' was already posted",
-                                   "postings[" + std::to_string(i) + "].idempotency_key");
-    }
+    ids.push_back(first_id + static_cast<int64_t>(i));
+    debits.push_back(p.debit_account);
+    credits.push_back(p.credit_account);
+    assets.emplace_back(ledger::AssetName(p.asset));
+    amounts.push_back(p.amount);
+    reasons.push_back(p.reason);
+    references.push_back(p.reference);
+    keys.push_back(ledger::EffectiveIdempotencyKey(p));
+  }
+  // A concurrent transaction may commit one of the keys after the rules looked: the insert waits
+  // for it and then skips that row, which reads as the rules' own refusal.
+  TD_ASSIGN_OR_RETURN(
+      pg::Rows inserted,
+      conn_->Exec("INSERT INTO ledger_entries (id, created_at_s, debit_account, credit_account, "
+                  "asset, amount, reason, reference, idempotency_key) "
+                  "SELECT e.id, $2, e.debit, e.credit, e.asset, e.amount, e.reason, e.reference, "
+                  "e.key FROM unnest($1::bigint[], $3::text[], $4::text[], $5::text[], "
+                  "$6::bigint[], $7::text[], $8::text[], $9::text[]) "
+                  "AS e(id, debit, credit, asset, amount, reason, reference, key) ORDER BY e.id "
+                  "ON CONFLICT (idempotency_key) DO NOTHING RETURNING id",
+                  pg::Params()
+                      .Add(pg::IntArray(ids))
+                      .Add(c.posted_at_unix_seconds)
+                      .Add(pg::TextArray(debits))
+                      .Add(pg::TextArray(credits))
+                      .Add(pg::TextArray(assets))
+                      .Add(pg::IntArray(amounts))
+                      .Add(pg::TextArray(reasons))
+                      .Add(pg::TextArray(references))
+                      .Add(pg::TextArray(keys))));
+  if (inserted.rows() != n) {
+    std::set<int64_t> done;
+    for (int r = 0; r < inserted.rows(); ++r) done.insert(inserted.Int(r, 0));
+    size_t i = 0;
+    while (i < ids.size() && done.count(ids[i])) ++i;
+    return Status::AlreadyExists("idempotency key '" + keys[std::min(i, keys.size() - 1)] +
+                                     "' was already posted",
+                                 "postings[" + std::to_string(i) + "].idempotency_key");
   }
   return Status::Ok();
 }
@@ -190,42 +233,123 @@ Status PgLedgerWriter::Apply(const LedgerChanges& c) {
   pg::Connection& conn = *conn_;
   TD_RETURN_IF_ERROR(LockUsers(c));
   if (!c.postings.empty()) TD_RETURN_IF_ERROR(ApplyPostings(c));
-  for (const auto& [user_id, xp] : c.add_user_xp) {
-    TD_RETURN_IF_ERROR(ExecOne(conn, "UPDATE users SET xp = xp + $2 WHERE id = $1",
-                               pg::Params().Add(user_id).Add(xp), "add user xp"));
+  if (!c.add_user_xp.empty()) {
+    std::map<int64_t, int64_t> xp;
+    for (const auto& [user_id, add] : c.add_user_xp) xp[user_id] += add;
+    std::vector<int64_t> users, adds;
+    for (const auto& [user_id, add] : xp) {
+      users.push_back(user_id);
+      adds.push_back(add);
+    }
+    TD_ASSIGN_OR_RETURN(pg::Rows rows,
+                        conn.Exec("UPDATE users u SET xp = u.xp + d.xp "
+                                  "FROM unnest($1::bigint[], $2::bigint[]) AS d(id, xp) "
+                                  "WHERE u.id = d.id",
+                                  pg::Params().Add(pg::IntArray(users)).Add(pg::IntArray(adds))));
+    if (rows.affected() != static_cast<int64_t>(users.size())) {
+      return Status::NotFound("add user xp: no such row");
+    }
   }
-  for (const auto& a : c.xp_awards) {
-    TD_RETURN_IF_ERROR(
-        Exec(conn, "INSERT INTO xp_awards (reference, user_id, day, xp) VALUES ($1, $2, $3, $4)",
-             pg::Params().Add(a.reference).Add(a.user_id).Add(a.day).Add(a.xp)));
-  }
-  for (const auto& r : c.add_daily_rewards) {
+  if (!c.xp_awards.empty()) {
+    std::vector<std::string> references;
+    std::vector<int64_t> users, days, xps;
+    for (const auto& a : c.xp_awards) {
+      references.push_back(a.reference);
+      users.push_back(a.user_id);
+      days.push_back(a.day);
+      xps.push_back(a.xp);
+    }
     TD_RETURN_IF_ERROR(Exec(conn,
-                            "INSERT INTO daily_rewards (user_id, day, aia) VALUES ($1, $2, $3) "
+                            "INSERT INTO xp_awards (reference, user_id, day, xp) "
+                            "SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[], "
+                            "$4::bigint[])",
+                            pg::Params()
+                                .Add(pg::TextArray(references))
+                                .Add(pg::IntArray(users))
+                                .Add(pg::IntArray(days))
+                                .Add(pg::IntArray(xps))));
+  }
+  if (!c.add_daily_rewards.empty()) {
+    std::map<std::pair<int64_t, int64_t>, int64_t> sums;  // (user, day) -> aia
+    for (const auto& r : c.add_daily_rewards) sums[{r.user_id, r.day}] += r.aia;
+    std::vector<int64_t> users, days, aias;
+    for (const auto& [key, aia] : sums) {
+      users.push_back(key.first);
+      days.push_back(key.second);
+      aias.push_back(aia);
+    }
+    TD_RETURN_IF_ERROR(Exec(conn,
+                            "INSERT INTO daily_rewards (user_id, day, aia) "
+                            "SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[]) "
                             "ON CONFLICT (user_id, day) "
                             "DO UPDATE SET aia = daily_rewards.aia + excluded.aia",
-                            pg::Params().Add(r.user_id).Add(r.day).Add(r.aia)));
+                            pg::Params()
+                                .Add(pg::IntArray(users))
+                                .Add(pg::IntArray(days))
+                                .Add(pg::IntArray(aias))));
   }
-  for (const auto& g : c.add_gold_results) {
-    TD_RETURN_IF_ERROR(
-        Exec(conn,
-             "INSERT INTO gold_results (user_id, day, passes, failures) VALUES ($1, $2, $3, $4) "
-             "ON CONFLICT (user_id, day) DO UPDATE SET "
-             "passes = gold_results.passes + excluded.passes, "
-             "failures = gold_results.failures + excluded.failures",
-             pg::Params().Add(g.user_id).Add(g.day).Add(g.passes).Add(g.failures)));
+  if (!c.add_gold_results.empty()) {
+    std::map<std::pair<int64_t, int64_t>, std::pair<int64_t, int64_t>> sums;
+    for (const auto& g : c.add_gold_results) {
+      auto& [passes, failures] = sums[{g.user_id, g.day}];
+      passes += g.passes;
+      failures += g.failures;
+    }
+    std::vector<int64_t> users, days, passes, failures;
+    for (const auto& [key, counts] : sums) {
+      users.push_back(key.first);
+      days.push_back(key.second);
+      passes.push_back(counts.first);
+      failures.push_back(counts.second);
+    }
+    TD_RETURN_IF_ERROR(Exec(conn,
+                            "INSERT INTO gold_results (user_id, day, passes, failures) "
+                            "SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], "
+                            "$4::bigint[]) ON CONFLICT (user_id, day) DO UPDATE SET "
+                            "passes = gold_results.passes + excluded.passes, "
+                            "failures = gold_results.failures + excluded.failures",
+                            pg::Params()
+                                .Add(pg::IntArray(users))
+                                .Add(pg::IntArray(days))
+                                .Add(pg::IntArray(passes))
+                                .Add(pg::IntArray(failures))));
   }
-  for (const UserGameRow& u : c.upsert_user_game) {
-    TD_RETURN_IF_ERROR(
-        Exec(conn,
-             "INSERT INTO user_game (user_id, reputation, paused_until_day) VALUES ($1, $2, $3) "
-             "ON CONFLICT (user_id) DO UPDATE SET reputation = excluded.reputation, "
-             "paused_until_day = excluded.paused_until_day",
-             pg::Params().Add(u.user_id).Add(u.reputation).Add(u.paused_until_day)));
+  if (!c.upsert_user_game.empty()) {
+    std::map<int64_t, const UserGameRow*> last;
+    for (const UserGameRow& u : c.upsert_user_game) last[u.user_id] = &u;
+    std::vector<int64_t> users, reputations, paused;
+    for (const auto& [user_id, row] : last) {
+      users.push_back(user_id);
+      reputations.push_back(row->reputation);
+      paused.push_back(row->paused_until_day);
+    }
+    TD_RETURN_IF_ERROR(Exec(conn,
+                            "INSERT INTO user_game (user_id, reputation, paused_until_day) "
+                            "SELECT * FROM unnest($1::bigint[], $2::int[], $3::bigint[]) "
+                            "ON CONFLICT (user_id) DO UPDATE SET "
+                            "reputation = excluded.reputation, "
+                            "paused_until_day = excluded.paused_until_day",
+                            pg::Params()
+                                .Add(pg::IntArray(users))
+                                .Add(pg::IntArray(reputations))
+                                .Add(pg::IntArray(paused))));
   }
-  for (const auto& [user_id, level] : c.set_user_level) {
-    TD_RETURN_IF_ERROR(ExecOne(conn, "UPDATE users SET level = $2 WHERE id = $1",
-                               pg::Params().Add(user_id).Add(level), "set user level"));
+  if (!c.set_user_level.empty()) {
+    std::map<int64_t, int32_t> last;
+    for (const auto& [user_id, level] : c.set_user_level) last[user_id] = level;
+    std::vector<int64_t> users, levels;
+    for (const auto& [user_id, level] : last) {
+      users.push_back(user_id);
+      levels.push_back(level);
+    }
+    TD_ASSIGN_OR_RETURN(
+        pg::Rows rows,
+        conn.Exec("UPDATE users u SET level = d.level "
+                  "FROM unnest($1::bigint[], $2::int[]) AS d(id, level) WHERE u.id = d.id",
+                  pg::Params().Add(pg::IntArray(users)).Add(pg::IntArray(levels))));
+    if (rows.affected() != static_cast<int64_t>(users.size())) {
+      return Status::NotFound("set user level: no such row");
+    }
   }
   for (const CheckinRow& r : c.insert_checkins) {
     TD_RETURN_IF_ERROR(Exec(conn,
@@ -243,25 +367,43 @@ Status PgLedgerWriter::Apply(const LedgerChanges& c) {
         conn, "INSERT INTO referrals (referee_id, referrer_id, created_at_ms) VALUES ($1, $2, $3)",
         pg::Params().Add(r.referee_id).Add(r.referrer_id).Add(r.created_at_ms)));
   }
-  for (const LeafAssignment& l : c.assign_leaves) {
-    TD_ASSIGN_OR_RETURN(pg::Rows rows,
-                        conn.Exec("UPDATE ledger_entries SET leaf_index = $2, leaf_hash = $3 "
-                                  "WHERE id = $1 AND leaf_index IS NULL",
-                                  pg::Params()
-                                      .Add(l.entry_id)
-                                      .Add(static_cast<int64_t>(l.leaf_index))
-                                      .AddBytes(HashBytes(l.leaf_hash))));
-    if (rows.affected() != 1) {
-      return Status::Conflict("entry " + std::to_string(l.entry_id) +
-                              " is missing or already sequenced");
+  if (!c.assign_leaves.empty()) {
+    std::vector<int64_t> entries, indexes;
+    std::vector<std::string> hashes;
+    for (const LeafAssignment& l : c.assign_leaves) {
+      entries.push_back(l.entry_id);
+      indexes.push_back(static_cast<int64_t>(l.leaf_index));
+      hashes.push_back(ledger::HexEncode(l.leaf_hash));
+    }
+    TD_ASSIGN_OR_RETURN(
+        pg::Rows rows,
+        conn.Exec("UPDATE ledger_entries e SET leaf_index = l.idx, leaf_hash = decode(l.hash, 'hex') "
+                  "FROM unnest($1::bigint[], $2::bigint[], $3::text[]) AS l(id, idx, hash) "
+                  "WHERE e.id = l.id AND e.leaf_index IS NULL",
+                  pg::Params()
+                      .Add(pg::IntArray(entries))
+                      .Add(pg::IntArray(indexes))
+                      .Add(pg::TextArray(hashes))));
+    if (rows.affected() != static_cast<int64_t>(entries.size())) {
+      return Status::Conflict("an entry to sequence is missing or already sequenced");
     }
   }
-  for (const ledger::NodeWrite& n : c.insert_nodes) {
-    TD_RETURN_IF_ERROR(Exec(conn, "INSERT INTO ledger_nodes (level, idx, hash) VALUES ($1, $2, $3)",
+  if (!c.insert_nodes.empty()) {
+    std::vector<int64_t> levels, indexes;
+    std::vector<std::string> hashes;
+    for (const ledger::NodeWrite& n : c.insert_nodes) {
+      levels.push_back(n.id.level);
+      indexes.push_back(static_cast<int64_t>(n.id.index));
+      hashes.push_back(ledger::HexEncode(n.hash));
+    }
+    TD_RETURN_IF_ERROR(Exec(conn,
+                            "INSERT INTO ledger_nodes (level, idx, hash) "
+                            "SELECT n.level, n.idx, decode(n.hash, 'hex') "
+                            "FROM unnest($1::int[], $2::bigint[], $3::text[]) AS n(level, idx, hash)",
                             pg::Params()
-                                .Add(n.id.level)
-                                .Add(static_cast<int64_t>(n.id.index))
-                                .AddBytes(HashBytes(n.hash))));
+                                .Add(pg::IntArray(levels))
+                                .Add(pg::IntArray(indexes))
+                                .Add(pg::TextArray(hashes))));
   }
   for (const CheckpointRow& r : c.insert_checkpoints) {
     TD_RETURN_IF_ERROR(Exec(conn,
@@ -289,14 +431,8 @@ Status PgLedgerWriter::LockUsers(const LedgerChanges& c) {
   if (ids.empty()) return Status::Ok();
   std::sort(ids.begin(), ids.end());
   ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
-  std::string array = "{";
-  for (size_t i = 0; i < ids.size(); ++i) {
-    if (i > 0) array += ',';
-    array += std::to_string(ids[i]);
-  }
-  array += '}';
-  return conn_->Exec("SELECT id FROM users WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE",
-                     pg::Params().Add(array))
+  return conn_->Exec("SELECT id FROM users WHERE id = ANY($1::bigint[]) ORDER BY id FOR NO KEY UPDATE",
+                     pg::Params().Add(pg::IntArray(ids)))
       .status();
 }
 

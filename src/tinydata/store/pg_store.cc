@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <map>
 #include <mutex>
 #include <set>
 #include <span>
@@ -21,6 +22,8 @@ namespace {
 constexpr int64_t kIdBlock = 64;
 // A batch whose savepoint PostgreSQL aborted to break a deadlock is applied again this often.
 constexpr int kBatchAttempts = 3;
+// In-flight tasks a lease ranks at most (Transaction::LeaseCandidates).
+constexpr int kInFlightWindow = 256;
 
 constexpr std::array<const char*, 5> kIdSequences = {
     "SELECT nextval('user_id_blocks')", "SELECT nextval('project_id_blocks')",
@@ -45,16 +48,6 @@ constexpr const char* kSkillColumns =
 
 std::string Select(const char* columns, const std::string& rest) {
   return std::string("SELECT ") + columns + " " + rest;
-}
-
-// "{1,2,3}": a bigint[] parameter.
-std::string IdArray(const std::vector<int64_t>& ids) {
-  std::string out = "{";
-  for (size_t i = 0; i < ids.size(); ++i) {
-    if (i > 0) out += ',';
-    out += std::to_string(ids[i]);
-  }
-  return out + "}";
 }
 
 User ReadUser(const pg::Rows& r, int i, int c = 0) {
@@ -179,6 +172,12 @@ pg::Params SkillParams(const WorkerSkill& w) {
   return params;
 }
 
+// Changes of a task's claims (TaskClaims) that one batch makes.
+struct ClaimDelta {
+  int32_t answers = 0;
+  int32_t leases = 0;
+};
+
 // Every change of `b` in the order of write_batch.h, then its ledger changes; on `c`, inside the
 // caller's transaction (or savepoint).
 Status ApplyBatch(pg::Connection& c, const WriteBatch& b) {
@@ -284,22 +283,49 @@ Status ApplyBatch(pg::Connection& c, const WriteBatch& b) {
                                 .Add(a.response_json)
                                 .Add(a.created_at_ms)));
   }
+  // The claim counters of the tasks this batch touches (migration 3): one update of each task
+  // row, with its new state if the batch has one.
+  std::map<int64_t, ClaimDelta> claims;
+  for (const Assignment& a : b.insert_assignments) {
+    if (a.state == "leased") ++claims[a.task_id].leases;
+  }
+  for (const Answer& a : b.insert_answers) ++claims[a.task_id].answers;
+  for (const AssignmentStateUpdate& a : b.update_assignments) {
+    // The state it had decides whether a lease ends.
+    TD_ASSIGN_OR_RETURN(
+        pg::Rows rows,
+        c.Exec("UPDATE assignments a SET state = $2 FROM (SELECT id, state FROM assignments "
+               "WHERE id = $1 FOR NO KEY UPDATE) old WHERE a.id = old.id "
+               "RETURNING a.task_id, old.state",
+               pg::Params().Add(a.assignment_id).Add(a.state)));
+    if (rows.rows() != 1) return Status::NotFound("update assignment: no such row");
+    const bool was_leased = rows.View(0, 1) == "leased";
+    if (was_leased != (a.state == "leased")) claims[rows.Int(0, 0)].leases += was_leased ? -1 : 1;
+  }
   for (const TaskUpdate& t : b.update_tasks) {
+    const ClaimDelta delta = claims[t.task_id];
+    claims.erase(t.task_id);
     TD_RETURN_IF_ERROR(ExecOne(c,
                                "UPDATE tasks SET state = $2, consensus_json = $3, confidence = $4, "
-                               "retired_at_ms = $5 WHERE id = $1",
+                               "retired_at_ms = $5, answer_count = answer_count + $6, "
+                               "lease_count = lease_count + $7 WHERE id = $1",
                                pg::Params()
                                    .Add(t.task_id)
                                    .Add(t.state)
                                    .Add(t.consensus_json)
                                    .Add(t.confidence)
-                                   .Add(t.retired_at_ms),
+                                   .Add(t.retired_at_ms)
+                                   .Add(delta.answers)
+                                   .Add(delta.leases),
                                "update task"));
   }
-  for (const AssignmentStateUpdate& a : b.update_assignments) {
-    TD_RETURN_IF_ERROR(ExecOne(c, "UPDATE assignments SET state = $2 WHERE id = $1",
-                               pg::Params().Add(a.assignment_id).Add(a.state),
-                               "update assignment"));
+  for (const auto& [task_id, delta] : claims) {
+    if (delta.answers == 0 && delta.leases == 0) continue;
+    TD_RETURN_IF_ERROR(ExecOne(c,
+                               "UPDATE tasks SET answer_count = answer_count + $2, "
+                               "lease_count = lease_count + $3 WHERE id = $1",
+                               pg::Params().Add(task_id).Add(delta.answers).Add(delta.leases),
+                               "update task claims"));
   }
   for (const VerdictUpdate& v : b.update_verdicts) {
     TD_RETURN_IF_ERROR(ExecOne(c, "UPDATE answers SET verdict = $2 WHERE id = $1",
@@ -372,10 +398,15 @@ class PgTransaction final : public Transaction {
     if (!finished_) (void)lease_->ExecScript("ROLLBACK");
   }
 
-  Result<std::optional<Project>> ReadProject(int64_t project_id) override {
-    static const std::string sql = Select(kProjectColumns, "FROM projects WHERE id = $1");
+  Result<std::optional<Project>> ReadProject(int64_t project_id,
+                                             ProjectInference* inference) override {
+    static const std::string sql =
+        std::string("SELECT ") + kProjectColumns + ", i.answers, i.skills_version, i.inferred_at_ms FROM projects p "
+        "LEFT JOIN project_inference i ON i.project_id = p.id WHERE p.id = $1";
     TD_ASSIGN_OR_RETURN(pg::Rows rows, lease_->Exec(sql, pg::Params().Add(project_id)));
-    return ReadFirst<Project>(rows, ProjectRow);
+    if (rows.rows() == 0) return std::optional<Project>();
+    if (inference != nullptr) *inference = {rows.Int(0, 15), rows.Int(0, 16), rows.Int(0, 17)};
+    return std::optional<Project>(ProjectRow(rows, 0));
   }
 
   Result<ProjectInference> ReadInference(int64_t project_id) override {
@@ -389,83 +420,102 @@ class PgTransaction final : public Transaction {
   }
 
   Result<std::vector<TaskClaims>> LeaseCandidates(const LeaseQuery& q) override {
-    // The WHERE clauses repeat the partial indexes' predicates (migration 3), so PostgreSQL
-    // reads only the project's open tasks of that kind with claims, or the first fresh ones.
+    // Four parts in one statement; their WHERE clauses repeat the partial indexes' predicates
+    // (migration 3), so each reads only the project's open tasks of one kind with claims, or
+    // the first fresh ones, in id order. The in-flight part ranks (as sched::Priority does) the
+    // oldest kInFlightWindow tasks the user may still take, so its cost stays bounded however
+    // many tasks are in flight - the window of the in-memory engine's started list.
     static const std::string in_flight =
-        "SELECT t.id, t.confidence, t.answer_count, t.lease_count FROM tasks t "
-        "WHERE t.project_id = $1 AND t.gold = $2 AND t.state = 'open' "
-        "AND t.answer_count + t.lease_count > 0 AND t.answer_count + t.lease_count < $3 "
-        "AND NOT EXISTS (SELECT 1 FROM assignments a WHERE a.task_id = t.id AND a.user_id = $4) "
-        "ORDER BY (t.lease_count > 0 AND t.answer_count + t.lease_count >= $5), "
-        "GREATEST(0, $5 - t.answer_count - t.lease_count), t.confidence, t.id LIMIT $6";
+        "(SELECT w.* FROM (SELECT t.id, t.gold, t.confidence, t.answer_count, t.lease_count "
+        "FROM tasks t WHERE t.project_id = $1 AND t.gold = %s AND t.state = 'open' "
+        "AND t.answer_count + t.lease_count > 0 AND t.answer_count + t.lease_count < $2 "
+        "AND NOT EXISTS (SELECT 1 FROM assignments a WHERE a.task_id = t.id AND a.user_id = $3) "
+        "ORDER BY t.id LIMIT " + std::to_string(kInFlightWindow) + ") w "
+        "ORDER BY (w.lease_count > 0 AND w.answer_count + w.lease_count >= $4), "
+        "GREATEST(0, $4 - w.answer_count - w.lease_count), w.confidence, w.id LIMIT $5)";
     static const std::string fresh =
-        "SELECT t.id, t.confidence, t.answer_count, t.lease_count FROM tasks t "
-        "WHERE t.project_id = $1 AND t.gold = $2 AND t.state = 'open' "
+        "(SELECT t.id, t.gold, t.confidence, t.answer_count, t.lease_count FROM tasks t "
+        "WHERE t.project_id = $1 AND t.gold = %s AND t.state = 'open' "
         "AND t.answer_count = 0 AND t.lease_count = 0 "
         "AND NOT EXISTS (SELECT 1 FROM assignments a WHERE a.task_id = t.id AND a.user_id = $3) "
-        "ORDER BY t.id LIMIT $4";
-    std::vector<TaskClaims> out;
-    auto read = [&](const pg::Rows& rows) {
-      for (int i = 0; i < rows.rows(); ++i) {
-        TaskClaims c;
-        c.task.id = rows.Int(i, 0);
-        c.task.project_id = q.project_id;
-        c.gold = q.gold;
-        c.task.confidence = rows.Double(i, 1);
-        c.answers = static_cast<int32_t>(rows.Int(i, 2));
-        c.leases = static_cast<int32_t>(rows.Int(i, 3));
-        out.push_back(std::move(c));
-      }
+        "ORDER BY t.id LIMIT $6)";
+    auto kind = [](std::string part, const char* gold) {
+      return part.replace(part.find("%s"), 2, gold);
     };
-    if (q.in_flight_limit > 0) {
-      TD_ASSIGN_OR_RETURN(pg::Rows rows, lease_->Exec(in_flight, pg::Params()
-                                                                     .Add(q.project_id)
-                                                                     .Add(q.gold)
-                                                                     .Add(q.max_answers)
-                                                                     .Add(q.user_id)
-                                                                     .Add(q.min_answers)
-                                                                     .Add(q.in_flight_limit)));
-      read(rows);
-    }
-    if (q.fresh_limit > 0) {
-      TD_ASSIGN_OR_RETURN(
-          pg::Rows rows,
-          lease_->Exec(fresh,
-                       pg::Params().Add(q.project_id).Add(q.gold).Add(q.user_id).Add(q.fresh_limit)));
-      read(rows);
+    static const std::string sql = kind(in_flight, "false") + " UNION ALL " +
+                                   kind(in_flight, "true") + " UNION ALL " +
+                                   kind(fresh, "false") + " UNION ALL " + kind(fresh, "true");
+    TD_ASSIGN_OR_RETURN(pg::Rows rows, lease_->Exec(sql, pg::Params()
+                                                             .Add(q.project_id)
+                                                             .Add(q.max_answers)
+                                                             .Add(q.user_id)
+                                                             .Add(q.min_answers)
+                                                             .Add(q.in_flight_limit)
+                                                             .Add(q.fresh_limit)));
+    std::vector<TaskClaims> out;
+    out.reserve(static_cast<size_t>(rows.rows()));
+    for (int i = 0; i < rows.rows(); ++i) {
+      TaskClaims c;
+      c.task.id = rows.Int(i, 0);
+      c.task.project_id = q.project_id;
+      c.gold = rows.Bool(i, 1);
+      c.task.confidence = rows.Double(i, 2);
+      c.answers = static_cast<int32_t>(rows.Int(i, 3));
+      c.leases = static_cast<int32_t>(rows.Int(i, 4));
+      out.push_back(std::move(c));
     }
     return out;
   }
 
-  Result<std::optional<TaskClaims>> LockTask(int64_t task_id, bool skip_locked) override {
-    static const std::string wait = std::string("SELECT ") + kTaskColumns +
-                                    ", answer_count, lease_count FROM tasks WHERE id = $1 "
-                                    "FOR UPDATE";
+  Result<std::optional<TaskClaims>> LockTask(int64_t task_id, bool skip_locked,
+                                             int64_t now_ms) override {
+    static const std::string wait =
+        std::string("SELECT ") + kTaskColumns +
+        ", answer_count, lease_count, CASE WHEN lease_count > 0 AND $2::bigint > 0 THEN (SELECT count(*) "
+        "FROM assignments a WHERE a.task_id = tasks.id AND a.state = 'leased' "
+        "AND a.expires_at_ms <= $2::bigint) ELSE 0 END FROM tasks WHERE id = $1 FOR NO KEY UPDATE OF tasks";
     static const std::string skip = wait + " SKIP LOCKED";
-    TD_ASSIGN_OR_RETURN(pg::Rows rows,
-                        lease_->Exec(skip_locked ? skip : wait, pg::Params().Add(task_id)));
+    TD_ASSIGN_OR_RETURN(pg::Rows rows, lease_->Exec(skip_locked ? skip : wait,
+                                                    pg::Params().Add(task_id).Add(now_ms)));
     if (rows.rows() == 0) return std::optional<TaskClaims>();
     TaskClaims c;
     c.task = ReadTask(rows, 0);
     c.gold = c.task.gold_json.has_value();
     c.answers = static_cast<int32_t>(rows.Int(0, 9));
     c.leases = static_cast<int32_t>(rows.Int(0, 10));
+    c.expired_leases = static_cast<int32_t>(rows.Int(0, 11));
     return std::optional<TaskClaims>(std::move(c));
   }
 
-  Result<bool> UserHadTask(int64_t task_id, int64_t user_id) override {
+  Result<bool> InsertLease(const Assignment& a) override {
     TD_ASSIGN_OR_RETURN(pg::Rows rows,
-                        lease_->Exec("SELECT 1 FROM assignments WHERE task_id = $1 AND user_id = $2",
-                                     pg::Params().Add(task_id).Add(user_id)));
-    return rows.rows() > 0;
+                        lease_->Exec("WITH leased AS (INSERT INTO assignments (id, task_id, "
+                                     "user_id, project_id, issued_at_ms, expires_at_ms, state) "
+                                     "VALUES ($1, $2, $3, $4, $5, $6, $7) "
+                                     "ON CONFLICT (task_id, user_id) DO NOTHING RETURNING task_id) "
+                                     "UPDATE tasks SET lease_count = lease_count + 1 "
+                                     "WHERE id IN (SELECT task_id FROM leased)",
+                                     pg::Params()
+                                         .Add(a.id)
+                                         .Add(a.task_id)
+                                         .Add(a.user_id)
+                                         .Add(a.project_id)
+                                         .Add(a.issued_at_ms)
+                                         .Add(a.expires_at_ms)
+                                         .Add(a.state)));
+    return rows.affected() == 1;
   }
 
   Result<int32_t> ExpireLeases(int64_t task_id, int64_t now_ms) override {
-    TD_ASSIGN_OR_RETURN(pg::Rows rows,
-                        lease_->Exec("UPDATE assignments SET state = 'expired' WHERE task_id = $1 "
-                                     "AND state = 'leased' AND expires_at_ms <= $2",
-                                     pg::Params().Add(task_id).Add(now_ms)));
-    return static_cast<int32_t>(rows.affected());
+    TD_ASSIGN_OR_RETURN(
+        pg::Rows rows,
+        lease_->Exec("WITH expired AS (UPDATE assignments SET state = 'expired' "
+                     "WHERE task_id = $1 AND state = 'leased' AND expires_at_ms <= $2 "
+                     "RETURNING id) UPDATE tasks SET lease_count = lease_count - "
+                     "(SELECT count(*) FROM expired) WHERE id = $1 RETURNING "
+                     "(SELECT count(*) FROM expired)",
+                     pg::Params().Add(task_id).Add(now_ms)));
+    return rows.rows() == 1 ? static_cast<int32_t>(rows.Int(0, 0)) : 0;
   }
 
   Result<std::vector<int64_t>> TasksWithExpiredLeases(int64_t project_id, int64_t now_ms,
@@ -495,7 +545,7 @@ class PgTransaction final : public Transaction {
 
   Result<std::optional<Assignment>> LockAssignment(int64_t assignment_id) override {
     static const std::string sql =
-        Select(kAssignmentColumns, "FROM assignments WHERE id = $1 FOR UPDATE");
+        Select(kAssignmentColumns, "FROM assignments WHERE id = $1 FOR NO KEY UPDATE");
     TD_ASSIGN_OR_RETURN(pg::Rows rows, lease_->Exec(sql, pg::Params().Add(assignment_id)));
     return ReadFirst<Assignment>(rows, AssignmentRow);
   }
@@ -523,7 +573,7 @@ class PgTransaction final : public Transaction {
 
   Result<std::optional<WorkerSkill>> LockSkill(int64_t user_id, int64_t project_id) override {
     static const std::string sql = Select(
-        kSkillColumns, "FROM worker_skills WHERE user_id = $1 AND project_id = $2 FOR UPDATE");
+        kSkillColumns, "FROM worker_skills WHERE user_id = $1 AND project_id = $2 FOR NO KEY UPDATE");
     TD_ASSIGN_OR_RETURN(pg::Rows rows, lease_->Exec(sql, pg::Params().Add(user_id).Add(project_id)));
     return ReadFirst<WorkerSkill>(rows, ReadSkill);
   }
@@ -539,9 +589,51 @@ class PgTransaction final : public Transaction {
     std::sort(user_ids.begin(), user_ids.end());
     user_ids.erase(std::unique(user_ids.begin(), user_ids.end()), user_ids.end());
     return lease_
-        ->Exec("SELECT id FROM users WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE",
-               pg::Params().Add(IdArray(user_ids)))
+        ->Exec("SELECT id FROM users WHERE id = ANY($1::bigint[]) ORDER BY id FOR NO KEY UPDATE",
+               pg::Params().Add(pg::IntArray(user_ids)))
         .status();
+  }
+
+  Result<std::vector<std::pair<int64_t, int64_t>>> ReferrersOf(
+      const std::vector<int64_t>& user_ids) override {
+    TD_ASSIGN_OR_RETURN(pg::Rows rows,
+                        lease_->Exec("SELECT referee_id, referrer_id FROM referrals "
+                                     "WHERE referee_id = ANY($1::bigint[])",
+                                     pg::Params().Add(pg::IntArray(user_ids))));
+    std::vector<std::pair<int64_t, int64_t>> out;
+    for (int i = 0; i < rows.rows(); ++i) out.emplace_back(rows.Int(i, 0), rows.Int(i, 1));
+    return out;
+  }
+
+  Result<std::vector<UserRewardState>> LockRewardStates(std::vector<int64_t> user_ids,
+                                                        int64_t day) override {
+    std::sort(user_ids.begin(), user_ids.end());
+    user_ids.erase(std::unique(user_ids.begin(), user_ids.end()), user_ids.end());
+    TD_ASSIGN_OR_RETURN(
+        pg::Rows rows,
+        lease_->Exec("SELECT u.id, u.level, g.reputation, g.paused_until_day, "
+                     "(SELECT COALESCE(sum(passes), 0) FROM gold_results r WHERE r.user_id = u.id), "
+                     "f.referrer_id, COALESCE(d.aia, 0) FROM users u "
+                     "LEFT JOIN user_game g ON g.user_id = u.id "
+                     "LEFT JOIN referrals f ON f.referee_id = u.id "
+                     "LEFT JOIN daily_rewards d ON d.user_id = u.id AND d.day = $2 "
+                     "WHERE u.id = ANY($1::bigint[]) ORDER BY u.id FOR NO KEY UPDATE OF u",
+                     pg::Params().Add(pg::IntArray(user_ids)).Add(day)));
+    std::vector<UserRewardState> out;
+    out.reserve(static_cast<size_t>(rows.rows()));
+    for (int i = 0; i < rows.rows(); ++i) {
+      UserRewardState s;
+      s.user_id = rows.Int(i, 0);
+      s.level = static_cast<int32_t>(rows.Int(i, 1));
+      if (!rows.IsNull(i, 2)) {
+        s.game = UserGameRow{s.user_id, static_cast<int32_t>(rows.Int(i, 2)), rows.Int(i, 3)};
+      }
+      s.gold_passes = rows.Int(i, 4);
+      if (!rows.IsNull(i, 5)) s.referrer = rows.Int(i, 5);
+      s.daily_aia = rows.Int(i, 6);
+      out.push_back(std::move(s));
+    }
+    return out;
   }
 
   Result<int64_t> LockBalance(std::string_view account, ledger::Asset asset) override {
@@ -557,6 +649,10 @@ class PgTransaction final : public Transaction {
   LedgerReader& ledger() override { return ledger_; }
 
   Status Apply(const WriteBatch& batch) override {
+    return batch.empty() ? Status::Ok() : ApplyBatch(*lease_, batch);
+  }
+
+  Status TryApply(const WriteBatch& batch) override {
     if (batch.empty()) return Status::Ok();
     return InSavepoint(*lease_, [&] { return ApplyBatch(*lease_, batch); });
   }
@@ -696,7 +792,7 @@ class PgStore final : public Store {
   Result<std::vector<User>> LoadUsers(const std::vector<int64_t>& ids) override {
     static const std::string sql =
         Select(kUserColumns, "FROM users WHERE id = ANY($1::bigint[]) ORDER BY id");
-    TD_ASSIGN_OR_RETURN(pg::Rows rows, Query(sql, pg::Params().Add(IdArray(ids))));
+    TD_ASSIGN_OR_RETURN(pg::Rows rows, Query(sql, pg::Params().Add(pg::IntArray(ids))));
     return ReadAll<User>(rows, [](const pg::Rows& r, int i) { return ReadUser(r, i); });
   }
 
@@ -729,7 +825,7 @@ class PgStore final : public Store {
       }
       if (out.empty()) return out;
       TD_ASSIGN_OR_RETURN(pg::Rows answer_rows,
-                          conn->Exec(answers_sql, pg::Params().Add(IdArray(ids))));
+                          conn->Exec(answers_sql, pg::Params().Add(pg::IntArray(ids))));
       size_t t = 0;
       for (int i = 0; i < answer_rows.rows(); ++i) {
         Answer a = ReadAnswer(answer_rows, i);

@@ -42,20 +42,31 @@ struct TaskClaims {
   bool gold = false;
   int32_t answers = 0;
   int32_t leases = 0;
+  // LockTask with a time: how many of `leases` had expired by then.
+  int32_t expired_leases = 0;
 };
 
-// What a lease looks for in one project: open tasks of one kind (gold or regular) that `user_id`
-// never had and whose claims are below `max_answers`.
+// What a lease looks for in one project: open tasks, gold and regular, that `user_id` never had
+// and whose claims are below `max_answers`.
 struct LeaseQuery {
   int64_t project_id = 0;
   int64_t user_id = 0;
-  bool gold = false;
   int32_t min_answers = 1;
   int32_t max_answers = 1;
-  // At most this many tasks that already have claims (closest to retiring first, as
-  // sched::Priority ranks them), and this many without any (oldest first).
+  // Of each kind, at most this many tasks that already have claims (closest to retiring first,
+  // as sched::Priority ranks them), and this many without any (oldest first).
   int in_flight_limit = 16;
   int fresh_limit = 1;
+};
+
+// The state a settlement reads of one user, as LockRewardStates returns it.
+struct UserRewardState {
+  int64_t user_id = 0;
+  int32_t level = 1;
+  std::optional<UserGameRow> game;  // unset before the first gold result
+  int64_t gold_passes = 0;
+  std::optional<int64_t> referrer;
+  int64_t daily_aia = 0;  // received on the day asked for
 };
 
 // What the last full re-inference of a project saw and wrote.
@@ -70,16 +81,22 @@ class Transaction {
   virtual ~Transaction() = default;
 
   // --- Projects and tasks -----------------------------------------------------------------
-  virtual Result<std::optional<Project>> ReadProject(int64_t project_id) = 0;
-  // Zero values when the project was never re-inferred.
+  // The project and, when `inference` is given, what its last re-inference saw (zero values when
+  // it never ran).
+  virtual Result<std::optional<Project>> ReadProject(int64_t project_id,
+                                                     ProjectInference* inference = nullptr) = 0;
   virtual Result<ProjectInference> ReadInference(int64_t project_id) = 0;
-  // Lease candidates (LeaseQuery), unlocked: the in-flight ones, then the fresh ones.
+  // Lease candidates (LeaseQuery), unlocked, in one statement: for each kind the in-flight ones,
+  // then the fresh ones.
   virtual Result<std::vector<TaskClaims>> LeaseCandidates(const LeaseQuery& query) = 0;
   // Locks the task. `skip_locked`: nullopt at once when another transaction holds it, instead
-  // of waiting. nullopt as well when there is no such task.
-  virtual Result<std::optional<TaskClaims>> LockTask(int64_t task_id, bool skip_locked) = 0;
-  // Whether `user_id` has or had an assignment of the task.
-  virtual Result<bool> UserHadTask(int64_t task_id, int64_t user_id) = 0;
+  // of waiting. nullopt as well when there is no such task. With `now_ms` > 0 it also counts the
+  // leases that expired by then (TaskClaims::expired_leases).
+  virtual Result<std::optional<TaskClaims>> LockTask(int64_t task_id, bool skip_locked,
+                                                     int64_t now_ms = 0) = 0;
+  // Inserts a leased assignment of a locked task; false (and nothing written) when the user has
+  // or had an assignment of it.
+  virtual Result<bool> InsertLease(const Assignment& assignment) = 0;
   // Marks the task's leased assignments that expired by `now_ms` as expired (the task must be
   // locked); returns how many.
   virtual Result<int32_t> ExpireLeases(int64_t task_id, int64_t now_ms) = 0;
@@ -106,14 +123,24 @@ class Transaction {
   virtual Result<std::optional<User>> FindUserById(int64_t user_id) = 0;
   // Locks the users rows (any order given; taken in id order).
   virtual Status LockUsers(std::vector<int64_t> user_ids) = 0;
+  // The referrers of these users (those that have one), unlocked: referrals never change.
+  virtual Result<std::vector<std::pair<int64_t, int64_t>>> ReferrersOf(
+      const std::vector<int64_t>& user_ids) = 0;
+  // Locks the users rows (in id order) and returns, in one statement, what a settlement on UTC
+  // day `day` reads of each (users that do not exist are left out).
+  virtual Result<std::vector<UserRewardState>> LockRewardStates(std::vector<int64_t> user_ids,
+                                                                int64_t day) = 0;
   // Locks one balance row (creating it at 0) and returns the balance.
   virtual Result<int64_t> LockBalance(std::string_view account, ledger::Asset asset) = 0;
   // Reads of the ledger and game tables inside this transaction.
   virtual LedgerReader& ledger() = 0;
 
   // --- Writing ----------------------------------------------------------------------------
-  // Applies `batch` as Store::Write would (same rules and errors), inside this transaction.
+  // Applies `batch` as Store::Write would (same rules and errors), inside this transaction. On
+  // failure the transaction is spoiled: return the error (RunInTransaction rolls it back).
   virtual Status Apply(const WriteBatch& batch) = 0;
+  // The same in a savepoint: a failure undoes only this batch, and the transaction goes on.
+  virtual Status TryApply(const WriteBatch& batch) = 0;
   // Commits; durable when it returns ok. The transaction is over either way.
   virtual Status Commit() = 0;
 };
