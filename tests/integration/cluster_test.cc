@@ -174,7 +174,7 @@ json ProjectInput(const std::string& title) {
   json p = CatDogProject(3, 7, 0.1);
   p["title"] = title;
   p["reward_aia"] = 10;
-  p["overlap"]["target_confidence"] = 0.97;
+  p["overlap"]["target_confidence"] = 0.999;
   return p;
 }
 
