@@ -7,7 +7,8 @@
 // send earlier answers again (an outbox re-sync) until 20,000 answer requests were made in all.
 // When 5,000 answers are in, the server that holds the background-job leases (it started first
 // and took them) is killed with SIGKILL: its clients move to the other servers with the request
-// they were making, and the others take the sequencer and the maintenance over.
+// they were making, and the others take the sequencer and the maintenance (lease expiry,
+// re-inference) over.
 //
 // Then, read straight from the database: no (task, user) leased twice, no task above its maximum
 // overlap, every acknowledged answer stored exactly once and nothing stored that was not
@@ -278,6 +279,7 @@ TEST_F(ClusterTest, ThreeServersOneKilledLoseAndDoubleNothing) {
   std::atomic<int> duplicates{0};
   std::atomic<int> expired{0};
   std::atomic<bool> killed{false};
+  std::atomic<int64_t> killed_at_ms{0};
   std::atomic<bool> work_done{false};
   std::thread killer([&] {
     while (answers_acked.load() < kKillAfterAnswers) {
@@ -286,6 +288,9 @@ TEST_F(ClusterTest, ThreeServersOneKilledLoseAndDoubleNothing) {
     }
     alive[0] = false;
     servers_[0]->Kill();
+    killed_at_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                       .count();
     killed = true;
   });
   const auto work_started = SteadyClock::now();
@@ -395,6 +400,10 @@ TEST_F(ClusterTest, ThreeServersOneKilledLoseAndDoubleNothing) {
   const bool taken_over = servers_[1]->log_text().find("ledger sequenced") != std::string::npos ||
                           servers_[2]->log_text().find("ledger sequenced") != std::string::npos;
   EXPECT_TRUE(taken_over) << "no surviving server sequenced";
+  // The maintenance job moved too: projects were re-inferred after the kill.
+  EXPECT_GT(Count("SELECT COALESCE(max(inferred_at_ms), 0) FROM project_inference"),
+            killed_at_ms.load())
+      << "no surviving server re-inferred";
   for (int s = 1; s < kServers; ++s) {
     Result<int> code = servers_[s]->Stop();
     ASSERT_TRUE(code.ok()) << code.status().ToString();
