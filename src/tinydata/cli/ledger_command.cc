@@ -59,7 +59,10 @@ Result<LedgerVerifyReport> VerifyLedgerDatabase(const LedgerVerifyOptions& optio
   store_options.transaction_connections = 1;
   TD_ASSIGN_OR_RETURN(std::unique_ptr<store::Store> db,
                       store::OpenStore(options.database, store_options));
-  store::LedgerReader& reader = db->ledger();
+  // One snapshot for every read, so a verify that runs while servers post sees a consistent
+  // journal, log and balances.
+  TD_ASSIGN_OR_RETURN(std::unique_ptr<store::LedgerReader> snapshot_reader, db->SnapshotLedger());
+  store::LedgerReader& reader = *snapshot_reader;
   LedgerVerifyReport report;
 
   std::vector<ledger::StoredEntry> entries;
@@ -100,6 +103,7 @@ Result<LedgerVerifyReport> VerifyLedgerDatabase(const LedgerVerifyOptions& optio
     }
     key = std::move(parsed).value();
   }
+  snapshot_reader.reset();
   db->Close();
 
   ledger::LedgerSnapshot snapshot;

@@ -436,6 +436,10 @@ Status PgLedgerWriter::LockUsers(const LedgerChanges& c) {
       .status();
 }
 
+PgLedgerReader::~PgLedgerReader() {
+  if (owned_) (void)owned_->ExecScript("COMMIT");
+}
+
 Result<pg::Rows> PgLedgerReader::Query(const std::string& sql, const pg::Params& params) {
   if (conn_ != nullptr) return conn_->Exec(sql, params);
   TD_ASSIGN_OR_RETURN(pg::Pool::Lease conn, pool_->Acquire());

@@ -13,6 +13,7 @@
 // rows (by account, asset) before the journal's id counter (ledger_next_id, taken last).
 #pragma once
 
+#include <memory>
 #include <string_view>
 #include <vector>
 
@@ -50,6 +51,10 @@ class PgLedgerReader final : public LedgerReader {
  public:
   explicit PgLedgerReader(pg::Pool* pool) : pool_(pool) {}
   explicit PgLedgerReader(pg::Connection* conn) : conn_(conn) {}
+  // Owns `conn`, which is inside a transaction the reader ends (COMMIT) when it goes.
+  explicit PgLedgerReader(std::unique_ptr<pg::Connection> conn)
+      : conn_(conn.get()), owned_(std::move(conn)) {}
+  ~PgLedgerReader() override;
 
   Result<int64_t> Balance(std::string_view account, ledger::Asset asset) override;
   Result<Balances> BalancesOf(std::string_view account) override;
@@ -77,6 +82,7 @@ class PgLedgerReader final : public LedgerReader {
   Result<pg::Rows> Query(const std::string& sql, const pg::Params& params = {});
   pg::Pool* pool_ = nullptr;
   pg::Connection* conn_ = nullptr;
+  std::unique_ptr<pg::Connection> owned_;
 };
 
 }  // namespace tinydata::store

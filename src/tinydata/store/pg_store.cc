@@ -798,6 +798,13 @@ class PgStore final : public Store {
 
   LedgerReader& ledger() override { return *ledger_reader_; }
 
+  Result<std::unique_ptr<LedgerReader>> SnapshotLedger() override {
+    // A REPEATABLE READ transaction keeps one snapshot for every statement in it.
+    TD_ASSIGN_OR_RETURN(std::unique_ptr<pg::Connection> conn, pg::Connection::Open(url_));
+    TD_RETURN_IF_ERROR(conn->ExecScript("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"));
+    return std::unique_ptr<LedgerReader>(new PgLedgerReader(std::move(conn)));
+  }
+
   Result<std::vector<ExportTask>> ReadTaskPage(int64_t project_id, int64_t after_task_id,
                                                int limit, std::string_view state) override {
     static const std::string tasks_sql =

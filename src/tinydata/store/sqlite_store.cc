@@ -599,6 +599,18 @@ class SqliteStore final : public Store {
 
   LedgerReader& ledger() override { return ledger_reader_; }
 
+  Result<std::unique_ptr<LedgerReader>> SnapshotLedger() override {
+    // A read transaction on a connection of its own: in WAL mode it sees one snapshot, taken at
+    // its first read, until the connection closes with the reader.
+    TD_ASSIGN_OR_RETURN(std::unique_ptr<Connection> owned, Connection::Open(path_, true));
+    TD_RETURN_IF_ERROR(owned->ExecScript("BEGIN"));
+    std::shared_ptr<Connection> conn = std::move(owned);
+    return std::unique_ptr<LedgerReader>(
+        new SqliteLedgerReader([conn](const std::function<Status(sqlite3*)>& read) {
+          return read(conn->db());
+        }));
+  }
+
   bool shared() const override { return false; }
   Result<std::unique_ptr<Transaction>> Begin() override {
     return Status::FailedPrecondition(

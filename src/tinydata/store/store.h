@@ -91,6 +91,10 @@ class Store {
 
   // Reads of the ledger and game tables (ledger_rows.h). Lives as long as the store.
   virtual LedgerReader& ledger() = 0;
+  // Reads of the same tables that all see one snapshot of the database, taken now, on a
+  // connection of their own (released when the object goes): for `tinydata ledger verify`
+  // while servers keep writing. Not thread-safe; must not outlive the store.
+  virtual Result<std::unique_ptr<LedgerReader>> SnapshotLedger() = 0;
 
   // Up to `limit` tasks of the project with id > after_task_id, in id order, with their answers.
   // `state` filters ("open", "retired") unless empty.

@@ -197,6 +197,19 @@ TEST_P(LedgerStoreTest, ConcurrentPostersNeverOverdrawAndJournalIdsStayGapless) 
   }
 }
 
+TEST_P(LedgerStoreTest, SnapshotReaderKeepsSeeingTheJournalAsItWasWhenFirstRead) {
+  ASSERT_TRUE(Post({Pay("treasury", "user:1", 10, "r1")}).ok());
+  auto snapshot = store_->SnapshotLedger();
+  ASSERT_TRUE(snapshot.ok()) << snapshot.status().ToString();
+  ASSERT_EQ((*snapshot)->ReadEntries(0, 10)->size(), 1u);
+  ASSERT_TRUE(Post({Pay("treasury", "user:1", 5, "r2")}).ok());
+  EXPECT_EQ((*snapshot)->ReadEntries(0, 10)->size(), 1u);
+  EXPECT_EQ((*snapshot)->Balance("user:1", Asset::kAia).value(), 10)
+      << "entries and balances come from one snapshot";
+  EXPECT_EQ(store_->ledger().ReadEntries(0, 10)->size(), 2u);
+  EXPECT_EQ(store_->ledger().Balance("user:1", Asset::kAia).value(), 15);
+}
+
 TINYDATA_INSTANTIATE_BACKENDS(LedgerStoreTest);
 
 }  // namespace
