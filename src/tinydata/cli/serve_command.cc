@@ -437,8 +437,8 @@ void RegisterServeCommand(CLI::App& app) {
   cmd->add_option("--threads", options->threads, "I/O threads (0: one per core)")
       ->capture_default_str();
   cmd->add_option("--synchronous", options->synchronous,
-                  "full: fsync every commit; normal: a crash of the machine may lose the last "
-                  "commits")
+                  "SQLite: full fsyncs every commit; normal: a crash of the machine may lose the "
+                  "last commits (PostgreSQL: the server's synchronous_commit decides)")
       ->check(CLI::IsMember({"full", "normal"}))
       ->capture_default_str();
   cmd->add_option("--maintenance-seconds", options->maintenance_seconds,
