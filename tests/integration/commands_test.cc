@@ -1,5 +1,5 @@
 // The server's companion commands against its database: `tinydata user add` (the first admin),
-// `tinydata import`, `tinydata export`, and `serve --demo`.
+// `tinydata import`, `tinydata export`, `tinydata migrate`, and `serve --demo`.
 #include <sys/wait.h>
 
 #include <cstdio>
@@ -38,6 +38,21 @@ class CommandsTest : public ApiTest {
  protected:
   std::string Database() { return "'" + server().database_url() + "'"; }
 };
+
+TEST_F(CommandsTest, MigrateReportsTheSchemaAndIsIdempotentWhileTheServerRuns) {
+  // The server migrated at start; a second migration (a rolling upgrade) finds nothing to do.
+  CommandResult again = RunTinydata("migrate --database " + Database());
+  ASSERT_EQ(again.exit_code, 0) << again.output;
+  EXPECT_NE(again.output.find("(applied: none)"), std::string::npos) << again.output;
+  EXPECT_EQ(again.output.find("schema 0"), std::string::npos) << again.output;
+  Expect(Client().Get("/healthz"), 200, "server still up");
+}
+
+TEST_F(CommandsTest, MigrateOfAnUnreachableDatabaseFailsWithTheReason) {
+  CommandResult failed = RunTinydata("migrate --database postgresql://nobody@127.0.0.1:1/none");
+  EXPECT_EQ(failed.exit_code, 1) << failed.output;
+  EXPECT_NE(failed.output.find("cannot connect"), std::string::npos) << failed.output;
+}
 
 TEST_F(CommandsTest, UserAddCreatesAnAdminWhoCanReadMetrics) {
   ASSERT_TRUE(server().Stop().ok());
