@@ -290,10 +290,13 @@ Result<LevelUpOutcome> GameService::LevelUp(int64_t user_id) {
       ForUser<LevelUpOutcome>(user_id, [&](GameTxn& here) -> Result<LevelUpOutcome> {
         TD_ASSIGN_OR_RETURN(std::optional<store::User> user, here.find_user(user_id));
         if (!user) return Status::NotFound("no user " + std::to_string(user_id));
-        // Only the treasury issues AGT, so what it has issued is what circulates. (Balances are
-        // read in the store's lock order: treasury before users.)
+        // Only the treasury issues AGT, so what it has issued is what circulates. Every balance
+        // the level-up moves is read (and, in a transaction, locked) in the store's lock order:
+        // by account, then asset.
         TD_ASSIGN_OR_RETURN(int64_t treasury_agt,
                             here.balance(ledger::kTreasuryAccount, ledger::Asset::kAgt));
+        TD_RETURN_IF_ERROR(here.balance(ledger::kTreasuryAccount, ledger::Asset::kAia).status());
+        TD_RETURN_IF_ERROR(here.balance(ledger::UserAccount(user_id), ledger::Asset::kAgt).status());
         TD_ASSIGN_OR_RETURN(int64_t balance,
                             here.balance(ledger::UserAccount(user_id), ledger::Asset::kAia));
         TD_ASSIGN_OR_RETURN(game::LevelUpQuote quote,

@@ -30,12 +30,18 @@ ProjectSkills BuildProjectSkills(const quality::QuestionSpec& spec,
   result.num_classes = k;
   for (const auto& [user_id, row] : rows) {
     auto model = nlohmann::json::parse(row.model_json, nullptr, false);
-    if (!model.is_object() || !model.contains("confusion") || !model["confusion"].is_array() ||
-        model["confusion"].size() != static_cast<size_t>(k) * k) {
+    auto numbers = [](const nlohmann::json& a, size_t n) {
+      return a.is_array() && a.size() == n &&
+             std::all_of(a.begin(), a.end(), [](const nlohmann::json& v) { return v.is_number(); });
+    };
+    // A row that is not a model of this question (another method, a damaged row) is skipped:
+    // its worker counts as one without an estimate.
+    if (!model.is_object() || !model.contains("confusion") ||
+        !numbers(model["confusion"], static_cast<size_t>(k) * k)) {
       continue;
     }
-    if (result.class_prior.empty() && model.contains("prior") && model["prior"].is_array() &&
-        model["prior"].size() == static_cast<size_t>(k)) {
+    if (result.class_prior.empty() && model.contains("prior") &&
+        numbers(model["prior"], static_cast<size_t>(k))) {
       for (const auto& p : model["prior"]) result.class_prior.push_back(p.get<double>());
     }
     for (const auto& c : model["confusion"]) result.worker_confusion.push_back(c.get<double>());

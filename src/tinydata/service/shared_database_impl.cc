@@ -16,6 +16,8 @@ constexpr int kInFlightCandidates = 16;
 constexpr int kFreshCandidates = 2;
 // Expired leases released before a lease, per project; the maintenance job does the rest.
 constexpr int kExpiriesPerLease = 16;
+// How often a server releases a project's expired leases before leasing in it.
+constexpr int64_t kExpiryCheckMs = 1000;
 constexpr int kExpiriesPerMaintenanceRound = 256;
 // Tasks whose consensus one re-inference transaction refreshes.
 constexpr size_t kReinferTasksPerTransaction = 256;
@@ -81,36 +83,51 @@ Result<store::Project> SharedDatabaseImpl::CreateProject(const Principal& caller
   return InsertProject(caller, input, &spec);
 }
 
+Result<store::Project> SharedDatabaseImpl::ChangeProject(
+    const Principal& caller, int64_t project_id,
+    const std::function<Status(store::Project& project, store::Transaction& txn)>& change) {
+  // Locked for the change, so two servers changing one project do not undo each other.
+  return store::RunInTransaction<store::Project>(
+      *store_, [&](store::Transaction& txn) -> Result<store::Project> {
+        TD_ASSIGN_OR_RETURN(std::optional<store::Project> project,
+                            txn.LockProject(project_id, /*exclusive=*/true));
+        if (!project || (project->owner_id != caller.user_id && !caller.is_admin())) {
+          return Status::NotFound("no such project", "project_id");
+        }
+        store::Project p = *project;
+        TD_RETURN_IF_ERROR(change(p, txn));
+        store::WriteBatch batch;
+        batch.upsert_projects.push_back(p);
+        TD_RETURN_IF_ERROR(txn.Apply(batch));
+        return p;
+      });
+}
+
 Result<store::Project> SharedDatabaseImpl::UpdateProject(const Principal& caller,
                                                          int64_t project_id,
                                                          const nlohmann::json& patch) {
-  TD_ASSIGN_OR_RETURN(store::Project current, VisibleProject(caller, project_id));
-  store::Project p = current;
-  quality::QuestionSpec spec;
-  TD_RETURN_IF_ERROR(ApplyProjectInput(patch, /*partial=*/true, p, spec));
-  if (p.question_json != current.question_json) {
-    TD_ASSIGN_OR_RETURN(std::vector<store::ExportTask> tasks,
-                        store_->ReadTaskPage(project_id, 0, 1, ""));
-    if (!tasks.empty()) {
-      return Status::FailedPrecondition("the question cannot change once tasks are imported",
-                                        "question");
-    }
-  }
-  store::WriteBatch batch;
-  batch.upsert_projects.push_back(p);
-  TD_RETURN_IF_ERROR(store_->WriteSync(std::move(batch)));
-  return p;
+  return ChangeProject(caller, project_id,
+                       [&](store::Project& p, store::Transaction& txn) -> Status {
+                         const std::string question = p.question_json;
+                         quality::QuestionSpec spec;
+                         TD_RETURN_IF_ERROR(ApplyProjectInput(patch, /*partial=*/true, p, spec));
+                         if (p.question_json == question) return Status::Ok();
+                         // Imports hold the project shared, so none runs meanwhile.
+                         TD_ASSIGN_OR_RETURN(bool has_tasks, txn.ProjectHasTasks(project_id));
+                         if (has_tasks) {
+                           return Status::FailedPrecondition(
+                               "the question cannot change once tasks are imported", "question");
+                         }
+                         return Status::Ok();
+                       });
 }
 
 Result<store::Project> SharedDatabaseImpl::SetStatus(const Principal& caller, int64_t project_id,
                                                      const char* status) {
-  TD_ASSIGN_OR_RETURN(store::Project p, VisibleProject(caller, project_id));
-  if (p.status == status) return p;
-  p.status = status;
-  store::WriteBatch batch;
-  batch.upsert_projects.push_back(p);
-  TD_RETURN_IF_ERROR(store_->WriteSync(std::move(batch)));
-  return p;
+  return ChangeProject(caller, project_id, [&](store::Project& p, store::Transaction&) {
+    p.status = status;
+    return Status::Ok();
+  });
 }
 
 Result<store::Project> SharedDatabaseImpl::GetProject(const Principal& caller,
@@ -129,25 +146,28 @@ Result<std::vector<store::Project>> SharedDatabaseImpl::ListProjects(const Princ
 
 ImportOutcome SharedDatabaseImpl::ImportTasks(const Principal& caller, int64_t project_id,
                                               io::TaskFormat format, std::string_view body) {
-  ImportOutcome outcome;
-  Result<store::Project> project = VisibleProject(caller, project_id);
-  if (!project.ok()) {
-    outcome.status = project.status();
-    return outcome;
-  }
-  Result<std::shared_ptr<const quality::QuestionSpec>> spec = SpecOf(*project);
-  if (!spec.ok()) {
-    outcome.status = spec.status();
-    return outcome;
-  }
-  std::vector<store::Task> rows;
-  outcome = ParseImport(**spec, project_id, format, body, &rows);
-  if (!outcome.status.ok()) return outcome;
-  store::WriteBatch batch;
-  batch.insert_tasks = std::move(rows);
-  outcome.status = store_->WriteSync(std::move(batch));
-  if (!outcome.status.ok()) outcome.summary = {};
-  return outcome;
+  // The project is held shared, so its question (which the gold values are checked against)
+  // cannot change until the tasks are in.
+  Result<ImportOutcome> imported = store::RunInTransaction<ImportOutcome>(
+      *store_, [&](store::Transaction& txn) -> Result<ImportOutcome> {
+        TD_ASSIGN_OR_RETURN(std::optional<store::Project> project,
+                            txn.LockProject(project_id, /*exclusive=*/false));
+        if (!project || (project->owner_id != caller.user_id && !caller.is_admin())) {
+          return Status::NotFound("no such project", "project_id");
+        }
+        TD_ASSIGN_OR_RETURN(std::shared_ptr<const quality::QuestionSpec> spec, SpecOf(*project));
+        std::vector<store::Task> rows;
+        ImportOutcome outcome = ParseImport(*spec, project_id, format, body, &rows);
+        if (!outcome.status.ok()) return outcome;  // row errors: nothing to write
+        store::WriteBatch batch;
+        batch.insert_tasks = std::move(rows);
+        TD_RETURN_IF_ERROR(txn.Apply(batch));
+        return outcome;
+      });
+  if (imported.ok()) return std::move(imported).value();
+  ImportOutcome failed;
+  failed.status = imported.status();
+  return failed;
 }
 
 Result<std::vector<store::Task>> SharedDatabaseImpl::ListTasks(const Principal& caller,
@@ -195,15 +215,30 @@ Result<std::optional<LeasedTask>> SharedDatabaseImpl::LeaseNext(
       if (p.status == "active" && caller.level >= p.min_level) targets.push_back(std::move(p));
     }
   }
-  auto lease = [&](const store::Project& project) {
-    return store::RunInTransaction<std::optional<LeasedTask>>(
-        *store_, [&](store::Transaction& txn) { return LeaseIn(txn, project, caller, now); });
+  auto lease = [&](const store::Project& project) -> Result<std::optional<LeasedTask>> {
+    auto attempt = [&](bool wait_holding_others) {
+      return store::RunInTransaction<LeaseOutcome>(*store_, [&](store::Transaction& txn) {
+        return LeaseIn(txn, project, caller, now, wait_holding_others);
+      });
+    };
+    TD_ASSIGN_OR_RETURN(LeaseOutcome outcome, attempt(false));
+    // Only busy tasks were left, and this transaction held others it had turned down: a fresh
+    // one may wait for them (what is busy now is usually answered in a moment).
+    if (!outcome.leased && outcome.busy) {
+      TD_ASSIGN_OR_RETURN(outcome, attempt(true));
+    }
+    return std::move(outcome.leased);
   };
   for (const store::Project& project : targets) {
+    // Leases that expired still count as claims until they are marked expired: release those of
+    // this project about once a second, so the tasks they held go back to the pool.
+    if (ExpiryDue(project.id, now)) {
+      TD_RETURN_IF_ERROR(ExpireDueLeases(project.id, now, kExpiriesPerLease).status());
+    }
     TD_ASSIGN_OR_RETURN(std::optional<LeasedTask> leased, lease(project));
     if (leased) return leased;
-    // Nothing left for this user: leases that expired may still hold the last slots (the
-    // candidates count them); release them and look once more.
+    // Nothing left for this user: expired leases may hold the last slots; release them and look
+    // once more.
     TD_ASSIGN_OR_RETURN(int expired, ExpireDueLeases(project.id, now, kExpiriesPerLease));
     if (expired == 0) continue;
     TD_ASSIGN_OR_RETURN(leased, lease(project));
@@ -225,10 +260,17 @@ Result<int> SharedDatabaseImpl::ExpireDueLeases(int64_t project_id, int64_t now_
   });
 }
 
-Result<std::optional<LeasedTask>> SharedDatabaseImpl::LeaseIn(store::Transaction& txn,
-                                                              const store::Project& project,
-                                                              const Principal& caller,
-                                                              int64_t now_ms) {
+bool SharedDatabaseImpl::ExpiryDue(int64_t project_id, int64_t now_ms) {
+  std::lock_guard<std::mutex> lock(cache_mu_);
+  int64_t& last = expiry_checked_ms_[project_id];
+  if (now_ms - last < kExpiryCheckMs && now_ms >= last) return false;
+  last = now_ms;
+  return true;
+}
+
+Result<SharedDatabaseImpl::LeaseOutcome> SharedDatabaseImpl::LeaseIn(
+    store::Transaction& txn, const store::Project& project, const Principal& caller,
+    int64_t now_ms, bool wait_holding_others) {
   store::LeaseQuery query;
   query.project_id = project.id;
   query.user_id = caller.user_id;
@@ -254,6 +296,7 @@ Result<std::optional<LeasedTask>> SharedDatabaseImpl::LeaseIn(store::Transaction
   const double draw = Draw();
   const sched::UserContext user{caller.level};
   std::optional<size_t> busy;  // the best candidate another transaction held
+  bool holds_others = false;   // locked candidates that were turned down stay locked
   for (;;) {
     const std::optional<size_t> pick =
         sched::PickNextTask(candidates, user, project.gold_rate, draw);
@@ -268,15 +311,20 @@ Result<std::optional<LeasedTask>> SharedDatabaseImpl::LeaseIn(store::Transaction
     }
     TD_ASSIGN_OR_RETURN(std::optional<LeasedTask> leased,
                         TryLease(txn, project, caller, now_ms, std::move(*locked)));
-    if (leased) return leased;
+    if (leased) return LeaseOutcome{std::move(leased), false};
+    holds_others = true;
   }
-  if (busy) {
-    // Everything else is taken: wait for the best task another lease or answer holds.
-    TD_ASSIGN_OR_RETURN(std::optional<store::TaskClaims> locked,
-                        txn.LockTask(candidates[*busy].task_id, /*skip_locked=*/false, now_ms));
-    if (locked) return TryLease(txn, project, caller, now_ms, std::move(*locked));
-  }
-  return std::optional<LeasedTask>();
+  if (!busy) return LeaseOutcome{};
+  // Waiting while holding other task locks could close a cycle with another lease (the database
+  // would break it by aborting one); ask for a fresh transaction instead.
+  if (holds_others && !wait_holding_others) return LeaseOutcome{std::nullopt, true};
+  // Everything else is taken: wait for the best task another lease or answer holds.
+  TD_ASSIGN_OR_RETURN(std::optional<store::TaskClaims> locked,
+                      txn.LockTask(candidates[*busy].task_id, /*skip_locked=*/false, now_ms));
+  if (!locked) return LeaseOutcome{};
+  TD_ASSIGN_OR_RETURN(std::optional<LeasedTask> leased,
+                      TryLease(txn, project, caller, now_ms, std::move(*locked)));
+  return LeaseOutcome{std::move(leased), false};
 }
 
 Result<std::optional<LeasedTask>> SharedDatabaseImpl::TryLease(store::Transaction& txn,
@@ -421,9 +469,9 @@ Result<SharedDatabaseImpl::Submission> SharedDatabaseImpl::SubmitIn(
   if (gold) {
     const bool correct = quality::IsGoldCorrect(*spec, gold_value, parsed);
     out.gold = GoldFeedback{correct, quality::AnswerValueToJson(*spec, gold_value)};
-    TD_ASSIGN_OR_RETURN(std::optional<store::WorkerSkill> skill,
-                        txn.LockSkill(caller.user_id, project->id));
-    store::WorkerSkill row = skill ? std::move(*skill) : NewSkillRow(caller.user_id, project->id);
+    TD_ASSIGN_OR_RETURN(store::WorkerSkill row,
+                        txn.LockSkill(caller.user_id, project->id,
+                                      NewSkillRow(caller.user_id, project->id)));
     ++row.gold_seen;
     if (correct) ++row.gold_correct;
     row.updated_at_ms = now_ms;

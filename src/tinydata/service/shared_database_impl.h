@@ -16,8 +16,8 @@
 //
 // Background jobs (RunMaintenance): lease expiry and re-inference run on the one server holding
 // the "maintenance" job lease (store::Store::HoldJobLease); another server takes over when that
-// one dies. A task whose lease expired returns to the pool at the next lease in its project as
-// well, without waiting for the job.
+// one dies. Leasing releases a project's expired leases too, about once a second per server and
+// whenever a lease finds nothing, so a task whose lease expired soon returns to the pool.
 #pragma once
 
 #include <boost/asio/thread_pool.hpp>
@@ -77,6 +77,11 @@ class SharedDatabaseImpl final : public Platform::Impl {
 
   // The project if the caller owns it or is an admin; NotFound otherwise.
   Result<store::Project> VisibleProject(const Principal& caller, int64_t project_id);
+  // Applies `change` to the project (locked, visible to the caller) and stores it, in one
+  // transaction; the change's error is returned and nothing stored.
+  Result<store::Project> ChangeProject(
+      const Principal& caller, int64_t project_id,
+      const std::function<Status(store::Project& project, store::Transaction& txn)>& change);
   // The parsed question of a project (cached by its text).
   Result<std::shared_ptr<const quality::QuestionSpec>> SpecOf(const store::Project& project);
   // The project's skill model as of re-inference `version` (cached per project).
@@ -86,9 +91,18 @@ class SharedDatabaseImpl final : public Platform::Impl {
 
   Result<std::optional<LeasedTask>> LeaseNext(const Principal& principal,
                                               std::optional<int64_t> project_id);
-  // The lease of one project, in `txn`.
-  Result<std::optional<LeasedTask>> LeaseIn(store::Transaction& txn, const store::Project& project,
-                                            const Principal& caller, int64_t now_ms);
+  // What one lease transaction found: the lease, or none; `busy` when only tasks other
+  // transactions held were left and this one did not wait for them because it held others.
+  struct LeaseOutcome {
+    std::optional<LeasedTask> leased;
+    bool busy = false;
+  };
+  // The lease of one project, in `txn`. It waits for a busy task only when it holds no other
+  // task lock, or when `wait_holding_others`.
+  Result<LeaseOutcome> LeaseIn(store::Transaction& txn, const store::Project& project,
+                               const Principal& caller, int64_t now_ms, bool wait_holding_others);
+  // Whether this server should release the project's expired leases now (about once a second).
+  bool ExpiryDue(int64_t project_id, int64_t now_ms);
   // Leases the locked task `claims` to the caller if it still takes one more; nullopt if not.
   Result<std::optional<LeasedTask>> TryLease(store::Transaction& txn,
                                              const store::Project& project,
@@ -107,6 +121,7 @@ class SharedDatabaseImpl final : public Platform::Impl {
   std::unordered_map<std::string, std::shared_ptr<const quality::QuestionSpec>> specs_;
   // project id -> (skills version, model)
   std::unordered_map<int64_t, std::pair<int64_t, std::shared_ptr<const ProjectSkills>>> skills_;
+  std::unordered_map<int64_t, int64_t> expiry_checked_ms_;  // project id -> last ExpiryDue
 
   boost::asio::thread_pool workers_;  // last: its threads use everything above
 };

@@ -19,7 +19,10 @@ Status ErrorFromResult(const PGresult* result, PGconn* conn, std::string_view wh
     if (conn == nullptr || PQstatus(conn) != CONNECTION_OK) return Status::Unavailable(message);
     return Status::Internal(std::move(message));
   }
-  if (code.starts_with("23")) return Status::AlreadyExists(std::move(message));
+  if (code == "23505") return Status::AlreadyExists(std::move(message));
+  // Other integrity violations (a CHECK such as a balance below zero, a foreign key): the
+  // state does not allow the write.
+  if (code.starts_with("23")) return Status::FailedPrecondition(std::move(message));
   if (code == "40001" || code == "40P01") return Status::Aborted(std::move(message));
   if (code.starts_with("08") || code.starts_with("57P0") || code.starts_with("53")) {
     return Status::Unavailable(std::move(message));

@@ -21,9 +21,10 @@
 
 namespace tinydata::store::pg {
 
-// The Status for a failed command: SQLSTATE class 23 (integrity constraint: unique, check,
-// foreign key) -> AlreadyExists, as for SQLite, so a retried write of a unique row reads the same
-// on both backends; 40001 / 40P01 (serialization failure, deadlock) -> Aborted; class 08 and
+// The Status for a failed command: 23505 (unique violation) -> AlreadyExists, as for SQLite, so
+// a retried write of a unique row reads the same on both backends; the rest of class 23 (check,
+// foreign key) -> FailedPrecondition; 40001 / 40P01 (serialization failure, deadlock) -> Aborted;
+// class 08 and
 // 57P0x (connection lost, server shutting down) and 53 (out of resources) -> Unavailable;
 // XX001 / XX002 (corrupted data or index) -> DataLoss; anything else -> Internal. `what` prefixes
 // the message.

@@ -20,7 +20,7 @@ namespace {
 
 // Ids reserved per sequence call (the INCREMENT of the *_id_blocks sequences, migration 1).
 constexpr int64_t kIdBlock = 64;
-// A batch whose savepoint PostgreSQL aborted to break a deadlock is applied again this often.
+// A batch whose transaction PostgreSQL aborted to break a deadlock is run this often at most.
 constexpr int kBatchAttempts = 3;
 // In-flight tasks a lease ranks at most (Transaction::LeaseCandidates).
 constexpr int kInFlightWindow = 256;
@@ -409,6 +409,22 @@ class PgTransaction final : public Transaction {
     return std::optional<Project>(ProjectRow(rows, 0));
   }
 
+  Result<std::optional<Project>> LockProject(int64_t project_id, bool exclusive) override {
+    static const std::string base = Select(kProjectColumns, "FROM projects WHERE id = $1");
+    static const std::string for_update = base + " FOR UPDATE";
+    static const std::string for_share = base + " FOR SHARE";
+    TD_ASSIGN_OR_RETURN(pg::Rows rows, lease_->Exec(exclusive ? for_update : for_share,
+                                                    pg::Params().Add(project_id)));
+    return ReadFirst<Project>(rows, ProjectRow);
+  }
+
+  Result<bool> ProjectHasTasks(int64_t project_id) override {
+    TD_ASSIGN_OR_RETURN(pg::Rows rows,
+                        lease_->Exec("SELECT EXISTS (SELECT 1 FROM tasks WHERE project_id = $1)",
+                                     pg::Params().Add(project_id)));
+    return rows.Bool(0, 0);
+  }
+
   Result<ProjectInference> ReadInference(int64_t project_id) override {
     TD_ASSIGN_OR_RETURN(pg::Rows rows,
                         lease_->Exec("SELECT answers, skills_version, inferred_at_ms FROM "
@@ -523,7 +539,7 @@ class PgTransaction final : public Transaction {
     TD_ASSIGN_OR_RETURN(
         pg::Rows rows,
         lease_->Exec("SELECT DISTINCT task_id FROM assignments WHERE state = 'leased' "
-                     "AND expires_at_ms <= $2 AND ($1 = 0 OR project_id = $1) "
+                     "AND expires_at_ms <= $2 AND ($1::bigint = 0 OR project_id = $1::bigint) "
                      "ORDER BY task_id LIMIT $3",
                      pg::Params().Add(project_id).Add(now_ms).Add(limit)));
     std::vector<int64_t> out;
@@ -571,11 +587,21 @@ class PgTransaction final : public Transaction {
     return ReadFirst<Answer>(rows, ReadAnswer);
   }
 
-  Result<std::optional<WorkerSkill>> LockSkill(int64_t user_id, int64_t project_id) override {
-    static const std::string sql = Select(
-        kSkillColumns, "FROM worker_skills WHERE user_id = $1 AND project_id = $2 FOR NO KEY UPDATE");
-    TD_ASSIGN_OR_RETURN(pg::Rows rows, lease_->Exec(sql, pg::Params().Add(user_id).Add(project_id)));
-    return ReadFirst<WorkerSkill>(rows, ReadSkill);
+  Result<WorkerSkill> LockSkill(int64_t user_id, int64_t project_id,
+                                const WorkerSkill& initial) override {
+    // An upsert that changes nothing locks the row, and creates it first when missing, so two
+    // gold answers of one worker never both start from "no row".
+    static const std::string sql =
+        "INSERT INTO worker_skills (user_id, project_id, accuracy, gold_seen, gold_correct, "
+        "model_json, updated_at_ms) VALUES ($1, $2, $3, $4, $5, $6, $7) "
+        "ON CONFLICT (user_id, project_id) DO UPDATE SET user_id = worker_skills.user_id "
+        "RETURNING " + std::string(kSkillColumns);
+    WorkerSkill row = initial;
+    row.user_id = user_id;
+    row.project_id = project_id;
+    TD_ASSIGN_OR_RETURN(pg::Rows rows, lease_->Exec(sql, SkillParams(row)));
+    if (rows.rows() != 1) return Status::Internal("worker skill row not locked");
+    return ReadSkill(rows, 0);
   }
 
   Result<std::optional<User>> FindUserById(int64_t user_id) override {
@@ -609,6 +635,9 @@ class PgTransaction final : public Transaction {
                                                         int64_t day) override {
     std::sort(user_ids.begin(), user_ids.end());
     user_ids.erase(std::unique(user_ids.begin(), user_ids.end()), user_ids.end());
+    // Locked first, read after: a statement that waited for a lock sees the locked rows anew
+    // but the rows it joins as of when it started, so the reading needs a statement of its own.
+    TD_RETURN_IF_ERROR(LockUsers(user_ids));
     TD_ASSIGN_OR_RETURN(
         pg::Rows rows,
         lease_->Exec("SELECT u.id, u.level, g.reputation, g.paused_until_day, "
@@ -617,7 +646,7 @@ class PgTransaction final : public Transaction {
                      "LEFT JOIN user_game g ON g.user_id = u.id "
                      "LEFT JOIN referrals f ON f.referee_id = u.id "
                      "LEFT JOIN daily_rewards d ON d.user_id = u.id AND d.day = $2 "
-                     "WHERE u.id = ANY($1::bigint[]) ORDER BY u.id FOR NO KEY UPDATE OF u",
+                     "WHERE u.id = ANY($1::bigint[]) ORDER BY u.id",
                      pg::Params().Add(pg::IntArray(user_ids)).Add(day)));
     std::vector<UserRewardState> out;
     out.reserve(static_cast<size_t>(rows.rows()));
@@ -688,7 +717,7 @@ class PgStore final : public Store {
         [this](std::span<const WriteBatch* const> group, std::vector<Status>& outcomes) {
           CommitGroup(group, outcomes);
         },
-        options_.max_batches_per_commit);
+        /*max_batches_per_commit=*/1);
     return Status::Ok();
   }
 
@@ -892,31 +921,29 @@ class PgStore final : public Store {
     return ReadFirst<User>(rows, [](const pg::Rows& r, int i) { return ReadUser(r, i); });
   }
 
-  // GroupCommitter::CommitFn on the writer connection: one transaction, a savepoint per batch.
+  // GroupCommitter::CommitFn on the writer connection, with groups of one batch: each batch is a
+  // transaction of its own, so no batch holds the locks of another while it waits for the rows
+  // of a third (which would break the lock order across batches, transaction.h); one the
+  // database aborts to break a deadlock is run again whole.
   void CommitGroup(std::span<const WriteBatch* const> group, std::vector<Status>& outcomes) {
     pg::Connection& c = *writer_;
-    Status begin = c.ResetIfBroken();
-    if (begin.ok()) begin = c.ExecScript("BEGIN");
-    if (!begin.ok()) {
-      for (auto& o : outcomes) o = begin;
-      return;
-    }
     for (size_t i = 0; i < group.size(); ++i) {
       const WriteBatch& batch = *group[i];
       if (batch.empty()) continue;
       Status status;
       for (int attempt = 0; attempt < kBatchAttempts; ++attempt) {
-        status = InSavepoint(c, [&] { return ApplyBatch(c, batch); });
+        status = c.ResetIfBroken();
+        if (status.ok()) status = c.ExecScript("BEGIN");
+        if (!status.ok()) break;
+        status = ApplyBatch(c, batch);
+        if (status.ok()) {
+          status = c.Commit();
+        } else {
+          (void)c.ExecScript("ROLLBACK");
+        }
         if (status.code() != StatusCode::kAborted) break;
       }
       outcomes[i] = status;
-    }
-    Status commit = c.Commit();
-    if (!commit.ok()) {
-      (void)c.ExecScript("ROLLBACK");
-      for (auto& o : outcomes) {
-        if (o.ok()) o = commit;
-      }
     }
   }
 

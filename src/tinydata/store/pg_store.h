@@ -1,7 +1,9 @@
 // PgStore: the Store on a PostgreSQL database that any number of server processes share.
 //
-// - Writes: the group commit of store.h (group_commit.h) on one writer connection, each batch in
-//   a savepoint; commits are durable as the server's synchronous_commit says (on by default).
+// - Writes: the write queue of store.h (group_commit.h) on one writer connection, each batch in a
+//   transaction of its own (batches here are the rare writes: accounts, projects, imports,
+//   fundings, the sequencer; the answer path runs in Transactions); commits are durable as the
+//   server's synchronous_commit says (on by default).
 // - Reads: a pool of StoreOptions::read_connections connections (READ COMMITTED).
 // - Transactions (Store::Begin, transaction.h): on connections of the same pool, for the use
 //   cases that decide under row locks because other servers change the same rows.

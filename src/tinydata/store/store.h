@@ -2,10 +2,11 @@
 // pg_store.h); service/ talks only to this class.
 //
 // Write path (like leveldb's DBImpl::Write): callers hand a WriteBatch to Write(); one writer
-// applies queued batches in arrival order, many of them inside one transaction, and reports each
-// batch's outcome once that transaction is durable. A batch that violates a constraint is rolled
-// back on its own (a savepoint) without failing the others that share its commit. So under load
-// many answers share one commit; write_stats() tells how many.
+// applies queued batches in arrival order and reports each batch's outcome once it is durable.
+// SQLite applies many of them inside one transaction, a batch that violates a constraint being
+// rolled back on its own (a savepoint) without failing the others that share its commit, so
+// under load many answers share one commit; write_stats() tells how many. PostgreSQL commits
+// each batch on its own (pg_store.h).
 //
 // Reads run on their own connections and see every batch whose callback has already run.
 //
@@ -148,7 +149,7 @@ struct StoreOptions {
   // PostgreSQL: connections for transactions (Store::Begin), apart from the read ones so that a
   // read never waits for a transaction to end.
   int transaction_connections = 8;
-  // At most this many batches share one transaction.
+  // SQLite: at most this many batches share one transaction.
   int max_batches_per_commit = 4096;
 };
 

@@ -86,6 +86,11 @@ class Transaction {
   virtual Result<std::optional<Project>> ReadProject(int64_t project_id,
                                                      ProjectInference* inference = nullptr) = 0;
   virtual Result<ProjectInference> ReadInference(int64_t project_id) = 0;
+  // Locks the project row: `exclusive` for a change of the project, shared for an import that
+  // must see its question stay as it is. (Project rows stand apart from the lock order: a
+  // transaction that locks one takes no other row lock after it.)
+  virtual Result<std::optional<Project>> LockProject(int64_t project_id, bool exclusive) = 0;
+  virtual Result<bool> ProjectHasTasks(int64_t project_id) = 0;
   // Lease candidates (LeaseQuery), unlocked, in one statement: for each kind the in-flight ones,
   // then the fresh ones.
   virtual Result<std::vector<TaskClaims>> LeaseCandidates(const LeaseQuery& query) = 0;
@@ -115,9 +120,10 @@ class Transaction {
   virtual Result<std::optional<Answer>> AnswerOfAssignment(int64_t assignment_id) = 0;
   virtual Result<std::optional<Answer>> AnswerByIdempotencyKey(int64_t user_id,
                                                                std::string_view key) = 0;
-  // The worker's skill row in the project, locked (nullopt, and nothing locked, when absent:
-  // the unique key then orders concurrent inserts).
-  virtual Result<std::optional<WorkerSkill>> LockSkill(int64_t user_id, int64_t project_id) = 0;
+  // The worker's skill row in the project, locked; created as `initial` (with these ids) when
+  // missing, so there is always a row to lock.
+  virtual Result<WorkerSkill> LockSkill(int64_t user_id, int64_t project_id,
+                                        const WorkerSkill& initial) = 0;
 
   // --- Users and the ledger ---------------------------------------------------------------
   virtual Result<std::optional<User>> FindUserById(int64_t user_id) = 0;

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <set>
 #include <cstdio>
 #include <filesystem>
@@ -138,7 +139,12 @@ TEST_P(StoreTest, ConcurrentWritersShareCommits) {
   EXPECT_EQ(failures.load(), 0);
   const WriteStats stats = store->write_stats();
   EXPECT_EQ(stats.batches, uint64_t{kThreads * kPerThread});
-  EXPECT_LT(stats.commits, stats.batches) << "queued batches must share a commit";
+  if (postgres()) {
+    // Each batch commits on its own there (pg_store.h): the answer path does not use batches.
+    EXPECT_EQ(stats.commits, stats.batches);
+  } else {
+    EXPECT_LT(stats.commits, stats.batches) << "queued batches must share a commit";
+  }
   auto count = store->CountUsers();
   ASSERT_TRUE(count.ok());
   EXPECT_EQ(*count, kThreads * kPerThread);
@@ -214,7 +220,13 @@ TEST_P(StoreTest, JobLeaseIsHeldByOneStoreAtATimeAndPassesOnWhenItCloses) {
   EXPECT_FALSE(second->HoldJobLease("maintenance").value());
   EXPECT_TRUE(second->HoldJobLease("sequencer").value()) << "leases are per job";
   first->Close();
-  EXPECT_TRUE(second->HoldJobLease("maintenance").value()) << "taken over after the holder left";
+  // The database drops the lease once it has noticed the holder's session end, a moment later.
+  bool taken_over = false;
+  for (int i = 0; i < 100 && !taken_over; ++i) {
+    taken_over = second->HoldJobLease("maintenance").value();
+    if (!taken_over) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_TRUE(taken_over) << "taken over after the holder left";
 }
 
 TEST_P(StoreTest, IdsOfTwoStoresOnOneDatabaseNeverCollide) {
