@@ -34,13 +34,9 @@ connections=${CONNECTIONS:-64}
 tasks=${TASKS:-30000}
 configs=${CONFIGS:-"sqlite:1 postgresql:1 postgresql:2 postgresql:3"}
 
-for tool in wrk curl jq; do
-  command -v $tool >/dev/null || { echo "bench/cluster/run.sh: $tool is missing" >&2; exit 1; }
-done
-if [[ ! -x $tinydata ]]; then
-  cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DTINYDATA_WERROR=ON >/dev/null
-  cmake --build "$build" --target tinydata -j "$(nproc)"
-fi
+. "$root/bench/lib.sh"
+require_tools wrk curl jq
+ensure_tinydata "$build" "$root"
 
 work=$(mktemp -d /tmp/tinydata-cluster-bench.XXXXXX)
 pids=()
@@ -54,20 +50,11 @@ cleanup() {
 }
 trap cleanup EXIT
 
-free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
-
 # post <base> <path> <token|-> <json> -> response body; fails on a non-2xx status.
 post() {
   local auth=()
   [[ $3 != - ]] && auth=(-H "Authorization: Bearer $3")
   curl -sf -X POST "$1$2" "${auth[@]}" -H 'Content-Type: application/json' --data-binary "$4"
-}
-
-median() {
-  printf '%s\n' "$@" | sort -g | awk '{v[NR] = $1} END {
-    if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 
 if [[ -n ${PG_URL:-} ]]; then

@@ -31,17 +31,9 @@ tasks=${TASKS:-60000}
 synchronous=${SYNCHRONOUS:-full}
 server_threads=${SERVER_THREADS:-0}
 
-for tool in wrk curl jq; do
-  command -v $tool >/dev/null || { echo "bench/server/run.sh: $tool is missing" >&2; exit 1; }
-done
-if [[ ! -x $tinydata ]]; then
-  cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DTINYDATA_WERROR=ON >/dev/null
-  cmake --build "$build" --target tinydata -j "$(nproc)"
-fi
-
-free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
+. "$root/bench/lib.sh"
+require_tools wrk curl jq
+ensure_tinydata "$build" "$root"
 
 # post <path> <token|-> <json> -> response body; fails on a non-2xx status.
 post() {
@@ -52,11 +44,6 @@ post() {
 
 metrics() {
   curl -sf "$base/api/v1/admin/metrics" -H "Authorization: Bearer $admin_token"
-}
-
-median() {
-  printf '%s\n' "$@" | sort -g | awk '{v[NR] = $1} END {
-    if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 
 server_pid=

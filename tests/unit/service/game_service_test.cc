@@ -75,6 +75,9 @@ class GameServiceTest : public PlatformTest {
     return summary.ok() ? *summary : SettlementSummary{};
   }
 
+  // See LateAnswerSetup (below).
+  struct LateAnswerSetup RetireWhileAThirdLeaseIsOut();
+
   store::Project FundedProject(const Principal& owner, int64_t budget) {
     store::Project p = MakeProject(owner, 3, 3);
     if (budget > 0) {
@@ -395,56 +398,59 @@ TEST_F(GameServiceTest, RetiringTaskThroughPlatformPaysEveryAcceptedAnswer) {
   EXPECT_EQ(Aia(ledger::ProjectAccount(p.id)), 70);
 }
 
-TEST_F(GameServiceTest, AnswerThatArrivesAfterItsTaskRetiredIsJudgedAndPaidOnce) {
-  Principal req = Requester();
-  store::Project p = MakeProject(req, 2, 3, 0.8);
-  ASSERT_TRUE(game_->FundProject(p.id, 100, "k1").ok());
-  ASSERT_TRUE(platform_->ImportTasks(req, p.id, io::TaskFormat::kCsv, "t\nx\n").status.ok());
-  // Three leases out at once; two agreeing answers retire the task, the third comes in later
-  // on a lease that is still valid.
-  std::vector<Principal> annotators = {Annotator("a@x.org"), Annotator("b@x.org"),
-                                       Annotator("c@x.org")};
+// A funded project (reward 10, overlap 2 to 3, target 0.8) with one task leased to three
+// annotators at once; the first two answer "pos", which retires it.
+struct LateAnswerSetup {
+  store::Project project;
+  std::vector<Principal> annotators;
   std::vector<int64_t> assignments;
-  for (const Principal& who : annotators) {
-    auto leased = Next(who, p.id);
-    ASSERT_TRUE(leased.ok() && leased->has_value()) << leased.status().ToString();
-    assignments.push_back((*leased)->assignment.id);
+};
+
+LateAnswerSetup GameServiceTest::RetireWhileAThirdLeaseIsOut() {
+  LateAnswerSetup s;
+  Principal req = Requester();
+  s.project = MakeProject(req, 2, 3, 0.8);
+  EXPECT_TRUE(game_->FundProject(s.project.id, 100, "k1").ok());
+  EXPECT_TRUE(
+      platform_->ImportTasks(req, s.project.id, io::TaskFormat::kCsv, "t\nx\n").status.ok());
+  s.annotators = {Annotator("a@x.org"), Annotator("b@x.org"), Annotator("c@x.org")};
+  for (const Principal& who : s.annotators) {
+    auto leased = Next(who, s.project.id);
+    if (!leased.ok() || !leased->has_value()) {
+      ADD_FAILURE() << "no lease for " << who.user_id << ": " << leased.status().ToString();
+      return s;
+    }
+    s.assignments.push_back((*leased)->assignment.id);
   }
-  ASSERT_TRUE(Submit(annotators[0], assignments[0], "pos").ok());
-  auto retiring = Submit(annotators[1], assignments[1], "pos");
-  ASSERT_TRUE(retiring.ok());
-  ASSERT_TRUE(retiring->task_retired) << "two agreeing answers reach the target confidence";
-  auto late = Submit(annotators[2], assignments[2], "pos", "late-key");
+  EXPECT_TRUE(Submit(s.annotators[0], s.assignments[0], "pos").ok());
+  auto retiring = Submit(s.annotators[1], s.assignments[1], "pos");
+  EXPECT_TRUE(retiring.ok() && retiring->task_retired)
+      << "two agreeing answers reach the target confidence";
+  return s;
+}
+
+TEST_F(GameServiceTest, AnswerThatArrivesAfterItsTaskRetiredIsJudgedAndPaidOnce) {
+  LateAnswerSetup s = RetireWhileAThirdLeaseIsOut();
+  ASSERT_EQ(s.assignments.size(), 3u);
+  auto late = Submit(s.annotators[2], s.assignments[2], "pos", "late-key");
   ASSERT_TRUE(late.ok()) << late.status().ToString();
-  for (const Principal& who : annotators) {
+  for (const Principal& who : s.annotators) {
     EXPECT_EQ(Aia(ledger::UserAccount(who.user_id)), 10) << "user " << who.user_id;
   }
-  EXPECT_EQ(Aia(ledger::ProjectAccount(p.id)), 70);
+  EXPECT_EQ(Aia(ledger::ProjectAccount(s.project.id)), 70);
   // A retry of the late answer replays it and pays nothing more.
-  auto again = Submit(annotators[2], assignments[2], "pos", "late-key");
+  auto again = Submit(s.annotators[2], s.assignments[2], "pos", "late-key");
   ASSERT_TRUE(again.ok());
   EXPECT_TRUE(again->replayed);
-  EXPECT_EQ(Aia(ledger::UserAccount(annotators[2].user_id)), 10);
+  EXPECT_EQ(Aia(ledger::UserAccount(s.annotators[2].user_id)), 10);
 }
 
 TEST_F(GameServiceTest, LateWrongAnswerIsRejectedAndUnpaid) {
-  Principal req = Requester();
-  store::Project p = MakeProject(req, 2, 3, 0.8);
-  ASSERT_TRUE(game_->FundProject(p.id, 100, "k1").ok());
-  ASSERT_TRUE(platform_->ImportTasks(req, p.id, io::TaskFormat::kCsv, "t\nx\n").status.ok());
-  std::vector<Principal> annotators = {Annotator("a@x.org"), Annotator("b@x.org"),
-                                       Annotator("c@x.org")};
-  std::vector<int64_t> assignments;
-  for (const Principal& who : annotators) {
-    auto leased = Next(who, p.id);
-    ASSERT_TRUE(leased.ok() && leased->has_value());
-    assignments.push_back((*leased)->assignment.id);
-  }
-  ASSERT_TRUE(Submit(annotators[0], assignments[0], "pos").ok());
-  ASSERT_TRUE(Submit(annotators[1], assignments[1], "pos")->task_retired);
-  ASSERT_TRUE(Submit(annotators[2], assignments[2], "neg").ok());
-  EXPECT_EQ(Aia(ledger::UserAccount(annotators[2].user_id)), 0);
-  EXPECT_EQ(Aia(ledger::ProjectAccount(p.id)), 80);
+  LateAnswerSetup s = RetireWhileAThirdLeaseIsOut();
+  ASSERT_EQ(s.assignments.size(), 3u);
+  ASSERT_TRUE(Submit(s.annotators[2], s.assignments[2], "neg").ok());
+  EXPECT_EQ(Aia(ledger::UserAccount(s.annotators[2].user_id)), 0);
+  EXPECT_EQ(Aia(ledger::ProjectAccount(s.project.id)), 80);
 }
 
 TEST_F(GameServiceTest, FundingIsIdempotentPerRequestKey) {
