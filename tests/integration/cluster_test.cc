@@ -110,7 +110,10 @@ class Annotator {
  public:
   Annotator(int index, std::vector<std::unique_ptr<ServerProcess>>* servers,
             const std::array<std::atomic<bool>, kServers>* alive)
-      : index_(index), server_(index % kServers), servers_(servers), alive_(alive),
+      : index_(index),
+        server_(index % kServers),
+        servers_(servers),
+        alive_(alive),
         rng_(static_cast<uint64_t>(index) * 7919 + 1) {
     Connect();
   }
@@ -217,10 +220,9 @@ TEST_F(ClusterTest, ThreeServersOneKilledLoseAndDoubleNothing) {
 
   // The requester and the projects, through server 0.
   HttpClient setup = servers_[0]->Client();
-  json registered = Expect(setup.PostJson("/api/v1/auth/register",
-                                          {{"email", "req@cluster.org"},
-                                           {"password", "correct horse"},
-                                           {"role", "requester"}}),
+  json registered = Expect(setup.PostJson("/api/v1/auth/register", {{"email", "req@cluster.org"},
+                                                                    {"password", "correct horse"},
+                                                                    {"role", "requester"}}),
                            201, "requester");
   ASSERT_FALSE(registered.is_null());
   setup.SetBearerToken(registered["token"].get<std::string>());
@@ -245,8 +247,8 @@ TEST_F(ClusterTest, ThreeServersOneKilledLoseAndDoubleNothing) {
     annotators.push_back(std::make_unique<Annotator>(i, &servers_, &alive));
   }
   // Two rounds: the referees (the last kReferred) sign up once their referrers' codes exist.
-  for (const auto& [first, last] : {std::pair{0, kAnnotators - kReferred},
-                                   std::pair{kAnnotators - kReferred, kAnnotators}}) {
+  for (const auto& [first, last] :
+       {std::pair{0, kAnnotators - kReferred}, std::pair{kAnnotators - kReferred, kAnnotators}}) {
     std::vector<std::thread> threads;
     std::atomic<int> next{first};
     for (int t = 0; t < 8; ++t) {
@@ -323,14 +325,15 @@ TEST_F(ClusterTest, ThreeServersOneKilledLoseAndDoubleNothing) {
           const std::string truth = leased["task"]["data"]["truth"].get<std::string>();
           const json value = coin(a.rng()) < kAccuracy ? truth : (truth == "cat" ? "dog" : "cat");
           const std::string key = "ann" + std::to_string(i) + "-" + std::to_string(assignment);
-          const std::string target = "/api/v1/assignments/" + std::to_string(assignment) + "/answer";
+          const std::string target =
+              "/api/v1/assignments/" + std::to_string(assignment) + "/answer";
           const json body = {{"value", value}, {"duration_ms", 1000}};
           const int sends = coin(a.rng()) < kDuplicateShare ? 2 : 1;
           int64_t first_id = 0;
           for (int send = 0; send < sends; ++send) {
             ++answer_requests;
-            Result<HttpResponse> answered = a.Send(boost::beast::http::verb::post, target, body,
-                                                   {{"Idempotency-Key", key}});
+            Result<HttpResponse> answered =
+                a.Send(boost::beast::http::verb::post, target, body, {{"Idempotency-Key", key}});
             if (answered.ok() && answered->status == 409 &&
                 answered->Json()["error"]["code"] == "failed_precondition") {
               ++expired;  // the lease ran out under load: a legitimate refusal
@@ -373,8 +376,7 @@ TEST_F(ClusterTest, ThreeServersOneKilledLoseAndDoubleNothing) {
           json reply = Expect(
               a.Send(boost::beast::http::verb::post,
                      "/api/v1/assignments/" + std::to_string(ack.assignment_id) + "/answer",
-                     {{"value", ack.value}, {"duration_ms", 1000}},
-                     {{"Idempotency-Key", ack.key}}),
+                     {{"value", ack.value}, {"duration_ms", 1000}}, {{"Idempotency-Key", ack.key}}),
               200, "re-sent " + ack.key);
           if (!reply.is_null()) {
             EXPECT_EQ(reply["answer_id"].get<int64_t>(), ack.answer_id);
@@ -451,7 +453,8 @@ TEST_F(ClusterTest, ThreeServersOneKilledLoseAndDoubleNothing) {
   EXPECT_EQ(Count("SELECT count(*) FROM xp_awards x WHERE NOT EXISTS (SELECT 1 FROM answers a "
                   "WHERE a.verdict = 'accepted' AND x.reference = 'answer:' || a.id)"),
             0);
-  const int64_t bonuses = Count("SELECT count(*) FROM ledger_entries WHERE reason = 'referral_bonus'");
+  const int64_t bonuses =
+      Count("SELECT count(*) FROM ledger_entries WHERE reason = 'referral_bonus'");
   EXPECT_GT(bonuses, 0) << "referred annotators passed their gold checks";
   EXPECT_EQ(Count("SELECT count(*) FROM ledger_entries WHERE reason = 'checkin_bonus'"),
             kAnnotators);
@@ -463,10 +466,10 @@ TEST_F(ClusterTest, ThreeServersOneKilledLoseAndDoubleNothing) {
             0);
 
   // The journal, the log and the balances verify.
-  FILE* pipe = ::popen((std::string("'") + TINYDATA_BINARY + "' ledger verify --database '" +
-                        db_->url() + "' 2>&1")
-                           .c_str(),
-                       "r");
+  FILE* pipe = ::popen(
+      (std::string("'") + TINYDATA_BINARY + "' ledger verify --database '" + db_->url() + "' 2>&1")
+          .c_str(),
+      "r");
   ASSERT_NE(pipe, nullptr);
   std::string output;
   char buffer[4096];
@@ -482,9 +485,9 @@ TEST_F(ClusterTest, ThreeServersOneKilledLoseAndDoubleNothing) {
             << " answers), " << kAnnotators << " annotators, " << 2 * kTasksPerProject
             << " tasks; answers stored " << acked.size() << ", answer requests "
             << answer_requests.load() << " (" << duplicates.load() << " repeats), expired leases "
-            << expired.load() << ", referral bonuses " << bonuses << ", journal entries "
-            << entries << ", client failovers " << failovers << "; work phase " << work_seconds
-            << " s (" << static_cast<int>(static_cast<double>(acked.size()) / work_seconds)
+            << expired.load() << ", referral bonuses " << bonuses << ", journal entries " << entries
+            << ", client failovers " << failovers << "; work phase " << work_seconds << " s ("
+            << static_cast<int>(static_cast<double>(acked.size()) / work_seconds)
             << " answers/s), whole test "
             << std::chrono::duration<double>(SteadyClock::now() - started).count() << " s\n";
 }

@@ -300,7 +300,8 @@ std::optional<InferenceInput> SnapshotForInference(const ProjectState& ps) {
   }
   std::unordered_map<int64_t, int32_t> worker_of;
   for (const AnswerState& a : ps.answers) {
-    auto [it, added] = worker_of.emplace(a.row.user_id, static_cast<int32_t>(in.worker_users.size()));
+    auto [it, added] =
+        worker_of.emplace(a.row.user_id, static_cast<int32_t>(in.worker_users.size()));
     if (added) in.worker_users.push_back(a.row.user_id);
     if (single) {
       in.choices.Add(a.task_index, it->second, a.value.choice);

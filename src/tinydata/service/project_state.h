@@ -157,7 +157,7 @@ ProjectStats ComputeProjectStats(const ProjectState& ps,
 struct InferenceInput {
   int64_t project_id = 0;
   quality::QuestionSpec spec;
-  infer::AnswerMatrix choices;  // single choice
+  infer::AnswerMatrix choices;   // single choice
   infer::NumericMatrix numbers;  // numeric
   infer::GoldLabels gold;
   std::vector<int64_t> worker_users;        // dense worker id -> user id

@@ -130,8 +130,7 @@ Result<store::Project> SharedDatabaseImpl::SetStatus(const Principal& caller, in
   });
 }
 
-Result<store::Project> SharedDatabaseImpl::GetProject(const Principal& caller,
-                                                      int64_t project_id) {
+Result<store::Project> SharedDatabaseImpl::GetProject(const Principal& caller, int64_t project_id) {
   return VisibleProject(caller, project_id);
 }
 
@@ -192,8 +191,8 @@ void SharedDatabaseImpl::NextTask(const Principal& caller, std::optional<int64_t
   });
 }
 
-Result<std::optional<LeasedTask>> SharedDatabaseImpl::LeaseNext(
-    const Principal& principal, std::optional<int64_t> project_id) {
+Result<std::optional<LeasedTask>> SharedDatabaseImpl::LeaseNext(const Principal& principal,
+                                                                std::optional<int64_t> project_id) {
   TD_ASSIGN_OR_RETURN(const Principal caller, GatedCaller(principal));
   const int64_t now = clock_->NowMs();
   std::vector<store::Project> targets;
@@ -268,9 +267,11 @@ bool SharedDatabaseImpl::ExpiryDue(int64_t project_id, int64_t now_ms) {
   return true;
 }
 
-Result<SharedDatabaseImpl::LeaseOutcome> SharedDatabaseImpl::LeaseIn(
-    store::Transaction& txn, const store::Project& project, const Principal& caller,
-    int64_t now_ms, bool wait_holding_others) {
+Result<SharedDatabaseImpl::LeaseOutcome> SharedDatabaseImpl::LeaseIn(store::Transaction& txn,
+                                                                     const store::Project& project,
+                                                                     const Principal& caller,
+                                                                     int64_t now_ms,
+                                                                     bool wait_holding_others) {
   store::LeaseQuery query;
   query.project_id = project.id;
   query.user_id = caller.user_id;
@@ -367,8 +368,8 @@ void SharedDatabaseImpl::SubmitAnswer(const Principal& caller, int64_t assignmen
   boost::asio::post(workers_, [this, caller, assignment_id, value, duration_ms,
                                key = std::move(idempotency_key), done = std::move(done)]() {
     const int64_t now = clock_->NowMs();
-    Result<Submission> submitted = store::RunInTransaction<Submission>(
-        *store_, [&](store::Transaction& txn) {
+    Result<Submission> submitted =
+        store::RunInTransaction<Submission>(*store_, [&](store::Transaction& txn) {
           return SubmitIn(txn, caller, assignment_id, value, duration_ms, key, now);
         });
     if (!submitted.ok()) {
@@ -420,8 +421,8 @@ Result<SharedDatabaseImpl::Submission> SharedDatabaseImpl::SubmitIn(
   store::ProjectInference inference;
   TD_ASSIGN_OR_RETURN(std::optional<store::Project> project,
                       txn.ReadProject(assignment->project_id, &inference));
-  if (!project) return Status::DataLoss("assignment " + std::to_string(assignment_id) +
-                                        " has no project");
+  if (!project)
+    return Status::DataLoss("assignment " + std::to_string(assignment_id) + " has no project");
   TD_ASSIGN_OR_RETURN(std::shared_ptr<const quality::QuestionSpec> spec, SpecOf(*project));
   TD_ASSIGN_OR_RETURN(quality::AnswerValue parsed,
                       quality::ParseAnswerValue(*spec, value, "value"));
@@ -469,9 +470,9 @@ Result<SharedDatabaseImpl::Submission> SharedDatabaseImpl::SubmitIn(
   if (gold) {
     const bool correct = quality::IsGoldCorrect(*spec, gold_value, parsed);
     out.gold = GoldFeedback{correct, quality::AnswerValueToJson(*spec, gold_value)};
-    TD_ASSIGN_OR_RETURN(store::WorkerSkill row,
-                        txn.LockSkill(caller.user_id, project->id,
-                                      NewSkillRow(caller.user_id, project->id)));
+    TD_ASSIGN_OR_RETURN(
+        store::WorkerSkill row,
+        txn.LockSkill(caller.user_id, project->id, NewSkillRow(caller.user_id, project->id)));
     ++row.gold_seen;
     if (correct) ++row.gold_correct;
     row.updated_at_ms = now_ms;
@@ -486,8 +487,8 @@ Result<SharedDatabaseImpl::Submission> SharedDatabaseImpl::SubmitIn(
                         TaskConsensus(*spec, *skills, gold, gold_value, answers));
     task.consensus_json = quality::AnswerValueToJson(*spec, consensus.value).dump();
     task.confidence = consensus.confidence;
-    const bool retire = ShouldRetire(*project, gold, static_cast<int32_t>(answers.size()),
-                                     consensus.confidence);
+    const bool retire =
+        ShouldRetire(*project, gold, static_cast<int32_t>(answers.size()), consensus.confidence);
     if (retire) {
       task.state = "retired";
       task.retired_at_ms = now_ms;
@@ -498,8 +499,8 @@ Result<SharedDatabaseImpl::Submission> SharedDatabaseImpl::SubmitIn(
     if (retire) {
       settled.reserve(rows.size() + 1);
       for (size_t i = 0; i < rows.size(); ++i) {
-        rows[i].verdict = quality::VerdictName(JudgeAnswerOfRetired(
-            *spec, gold, gold_value, consensus.value, answers[i].value));
+        rows[i].verdict = quality::VerdictName(
+            JudgeAnswerOfRetired(*spec, gold, gold_value, consensus.value, answers[i].value));
         batch.update_verdicts.push_back({rows[i].id, rows[i].verdict});
         settled.push_back(rows[i]);
       }
@@ -512,13 +513,13 @@ Result<SharedDatabaseImpl::Submission> SharedDatabaseImpl::SubmitIn(
     // settled on its own, as it would have been with the others.
     quality::AnswerValue consensus;
     if (!gold) {
-      TD_ASSIGN_OR_RETURN(consensus,
-                          quality::ParseAnswerValue(
-                              *spec, nlohmann::json::parse(task.consensus_json, nullptr, false),
-                              "consensus"));
+      TD_ASSIGN_OR_RETURN(
+          consensus,
+          quality::ParseAnswerValue(
+              *spec, nlohmann::json::parse(task.consensus_json, nullptr, false), "consensus"));
     }
-    answer.verdict = quality::VerdictName(
-        JudgeAnswerOfRetired(*spec, gold, gold_value, consensus, parsed));
+    answer.verdict =
+        quality::VerdictName(JudgeAnswerOfRetired(*spec, gold, gold_value, consensus, parsed));
     settle = true;
   }
   out.response_json = AnswerResponseJson(out);
@@ -592,13 +593,13 @@ Status SharedDatabaseImpl::ReinferProject(int64_t project_id) {
               continue;
             }
             batch.update_tasks.push_back(
-                {task_id, "open", quality::AnswerValueToJson(input->spec, inferred.consensus).dump(),
+                {task_id, "open",
+                 quality::AnswerValueToJson(input->spec, inferred.consensus).dump(),
                  inferred.confidence, 0});
           }
           TD_RETURN_IF_ERROR(txn.Apply(batch));
           return static_cast<int>(batch.update_tasks.size());
-        })
-            .status());
+        }).status());
   }
   return Status::Ok();
 }
@@ -614,8 +615,8 @@ Status SharedDatabaseImpl::RunMaintenance() {
   TD_ASSIGN_OR_RETURN(std::vector<store::Project> projects, store_->LoadProjects());
   Status first;
   for (const store::Project& project : projects) {
-    Result<bool> stale = store::RunInTransaction<bool>(
-        *store_, [&](store::Transaction& txn) -> Result<bool> {
+    Result<bool> stale =
+        store::RunInTransaction<bool>(*store_, [&](store::Transaction& txn) -> Result<bool> {
           TD_ASSIGN_OR_RETURN(store::ProjectInference inference, txn.ReadInference(project.id));
           TD_ASSIGN_OR_RETURN(int64_t answers, txn.CountAnswers(project.id));
           return answers > inference.answers;

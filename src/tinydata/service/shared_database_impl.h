@@ -104,8 +104,7 @@ class SharedDatabaseImpl final : public Platform::Impl {
   // Whether this server should release the project's expired leases now (about once a second).
   bool ExpiryDue(int64_t project_id, int64_t now_ms);
   // Leases the locked task `claims` to the caller if it still takes one more; nullopt if not.
-  Result<std::optional<LeasedTask>> TryLease(store::Transaction& txn,
-                                             const store::Project& project,
+  Result<std::optional<LeasedTask>> TryLease(store::Transaction& txn, const store::Project& project,
                                              const Principal& caller, int64_t now_ms,
                                              store::TaskClaims claims);
   // Marks up to `limit` tasks' expired leases expired (project_id 0: in every project), each

@@ -65,8 +65,8 @@ double Rows::Double(int row, int col) const {
 std::string Rows::Bytes(int row, int col) const {
   if (IsNull(row, col)) return {};
   size_t length = 0;
-  unsigned char* raw =
-      PQunescapeBytea(reinterpret_cast<const unsigned char*>(PQgetvalue(result_, row, col)), &length);
+  unsigned char* raw = PQunescapeBytea(
+      reinterpret_cast<const unsigned char*>(PQgetvalue(result_, row, col)), &length);
   if (raw == nullptr) return {};
   std::string out(reinterpret_cast<const char*>(raw), length);
   PQfreemem(raw);
@@ -116,15 +116,16 @@ Result<std::unique_ptr<Connection>> Connection::Open(const std::string& conninfo
   if (conn == nullptr) return Status::Unavailable("postgresql: out of memory");
   if (PQstatus(conn) != CONNECTION_OK) {
     // libpq quotes malformed parts of the URL, which may be the password.
-    std::string message =
-        WithoutPassword(std::string("cannot connect to postgresql: ") + PQerrorMessage(conn), conninfo);
+    std::string message = WithoutPassword(
+        std::string("cannot connect to postgresql: ") + PQerrorMessage(conn), conninfo);
     while (!message.empty() && message.back() == '\n') message.pop_back();
     PQfinish(conn);
     return Status::Unavailable(std::move(message));
   }
   auto connection = std::unique_ptr<Connection>(new Connection(conn));
   // Quiet NOTICEs (e.g. "relation already exists, skipping") instead of printing to stderr.
-  PQsetNoticeProcessor(conn, [](void*, const char*) {}, nullptr);
+  PQsetNoticeProcessor(
+      conn, [](void*, const char*) {}, nullptr);
   return connection;
 }
 
@@ -161,7 +162,8 @@ Status Connection::ExecScript(const std::string& sql) {
 
 Status Connection::Commit() {
   Rows rows(PQexec(conn_, "COMMIT"));
-  if (rows.status() != PGRES_COMMAND_OK) return ErrorFromResult(rows.raw(), conn_, "postgresql commit");
+  if (rows.status() != PGRES_COMMAND_OK)
+    return ErrorFromResult(rows.raw(), conn_, "postgresql commit");
   if (std::string_view(PQcmdStatus(const_cast<PGresult*>(rows.raw()))) != "COMMIT") {
     return Status::Aborted("postgresql: the transaction was rolled back, not committed");
   }

@@ -20,8 +20,7 @@ Result<ledger::Hash> HashAt(const pg::Rows& rows, int row, int col) {
   const std::string bytes = rows.Bytes(row, col);
   ledger::Hash h{};
   if (bytes.size() != h.size()) {
-    return Status::DataLoss("stored hash has " + std::to_string(bytes.size()) +
-                            " bytes, not 32");
+    return Status::DataLoss("stored hash has " + std::to_string(bytes.size()) + " bytes, not 32");
   }
   std::memcpy(h.data(), bytes.data(), h.size());
   return h;
@@ -114,8 +113,9 @@ Status PgLedgerWriter::ApplyPostings(const LedgerChanges& c) {
   for (const ledger::Posting& p : c.postings) keys.push_back(ledger::EffectiveIdempotencyKey(p));
   TD_ASSIGN_OR_RETURN(
       pg::Rows taken,
-      conn_->Exec("SELECT idempotency_key FROM ledger_entries WHERE idempotency_key = ANY($1::text[])",
-                  pg::Params().Add(pg::TextArray(keys))));
+      conn_->Exec(
+          "SELECT idempotency_key FROM ledger_entries WHERE idempotency_key = ANY($1::text[])",
+          pg::Params().Add(pg::TextArray(keys))));
   std::set<std::string> existing;
   for (int r = 0; r < taken.rows(); ++r) existing.insert(taken.Text(r, 0));
 
@@ -222,9 +222,9 @@ Status PgLedgerWriter::InsertEntries(const LedgerChanges& c) {
     for (int r = 0; r < inserted.rows(); ++r) done.insert(inserted.Int(r, 0));
     size_t i = 0;
     while (i < ids.size() && done.count(ids[i])) ++i;
-    return Status::AlreadyExists("idempotency key '" + keys[std::min(i, keys.size() - 1)] +
-                                     "' was already posted",
-                                 "postings[" + std::to_string(i) + "].idempotency_key");
+    return Status::AlreadyExists(
+        "idempotency key '" + keys[std::min(i, keys.size() - 1)] + "' was already posted",
+        "postings[" + std::to_string(i) + "].idempotency_key");
   }
   return Status::Ok();
 }
@@ -278,15 +278,13 @@ Status PgLedgerWriter::Apply(const LedgerChanges& c) {
       days.push_back(key.second);
       aias.push_back(aia);
     }
-    TD_RETURN_IF_ERROR(Exec(conn,
-                            "INSERT INTO daily_rewards (user_id, day, aia) "
-                            "SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[]) "
-                            "ON CONFLICT (user_id, day) "
-                            "DO UPDATE SET aia = daily_rewards.aia + excluded.aia",
-                            pg::Params()
-                                .Add(pg::IntArray(users))
-                                .Add(pg::IntArray(days))
-                                .Add(pg::IntArray(aias))));
+    TD_RETURN_IF_ERROR(Exec(
+        conn,
+        "INSERT INTO daily_rewards (user_id, day, aia) "
+        "SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[]) "
+        "ON CONFLICT (user_id, day) "
+        "DO UPDATE SET aia = daily_rewards.aia + excluded.aia",
+        pg::Params().Add(pg::IntArray(users)).Add(pg::IntArray(days)).Add(pg::IntArray(aias))));
   }
   if (!c.add_gold_results.empty()) {
     std::map<std::pair<int64_t, int64_t>, std::pair<int64_t, int64_t>> sums;
@@ -377,13 +375,14 @@ Status PgLedgerWriter::Apply(const LedgerChanges& c) {
     }
     TD_ASSIGN_OR_RETURN(
         pg::Rows rows,
-        conn.Exec("UPDATE ledger_entries e SET leaf_index = l.idx, leaf_hash = decode(l.hash, 'hex') "
-                  "FROM unnest($1::bigint[], $2::bigint[], $3::text[]) AS l(id, idx, hash) "
-                  "WHERE e.id = l.id AND e.leaf_index IS NULL",
-                  pg::Params()
-                      .Add(pg::IntArray(entries))
-                      .Add(pg::IntArray(indexes))
-                      .Add(pg::TextArray(hashes))));
+        conn.Exec(
+            "UPDATE ledger_entries e SET leaf_index = l.idx, leaf_hash = decode(l.hash, 'hex') "
+            "FROM unnest($1::bigint[], $2::bigint[], $3::text[]) AS l(id, idx, hash) "
+            "WHERE e.id = l.id AND e.leaf_index IS NULL",
+            pg::Params()
+                .Add(pg::IntArray(entries))
+                .Add(pg::IntArray(indexes))
+                .Add(pg::TextArray(hashes))));
     if (rows.affected() != static_cast<int64_t>(entries.size())) {
       return Status::Conflict("an entry to sequence is missing or already sequenced");
     }
@@ -396,14 +395,15 @@ Status PgLedgerWriter::Apply(const LedgerChanges& c) {
       indexes.push_back(static_cast<int64_t>(n.id.index));
       hashes.push_back(ledger::HexEncode(n.hash));
     }
-    TD_RETURN_IF_ERROR(Exec(conn,
-                            "INSERT INTO ledger_nodes (level, idx, hash) "
-                            "SELECT n.level, n.idx, decode(n.hash, 'hex') "
-                            "FROM unnest($1::int[], $2::bigint[], $3::text[]) AS n(level, idx, hash)",
-                            pg::Params()
-                                .Add(pg::IntArray(levels))
-                                .Add(pg::IntArray(indexes))
-                                .Add(pg::TextArray(hashes))));
+    TD_RETURN_IF_ERROR(
+        Exec(conn,
+             "INSERT INTO ledger_nodes (level, idx, hash) "
+             "SELECT n.level, n.idx, decode(n.hash, 'hex') "
+             "FROM unnest($1::int[], $2::bigint[], $3::text[]) AS n(level, idx, hash)",
+             pg::Params()
+                 .Add(pg::IntArray(levels))
+                 .Add(pg::IntArray(indexes))
+                 .Add(pg::TextArray(hashes))));
   }
   for (const CheckpointRow& r : c.insert_checkpoints) {
     TD_RETURN_IF_ERROR(Exec(conn,
@@ -431,8 +431,9 @@ Status PgLedgerWriter::LockUsers(const LedgerChanges& c) {
   if (ids.empty()) return Status::Ok();
   std::sort(ids.begin(), ids.end());
   ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
-  return conn_->Exec("SELECT id FROM users WHERE id = ANY($1::bigint[]) ORDER BY id FOR NO KEY UPDATE",
-                     pg::Params().Add(pg::IntArray(ids)))
+  return conn_
+      ->Exec("SELECT id FROM users WHERE id = ANY($1::bigint[]) ORDER BY id FOR NO KEY UPDATE",
+             pg::Params().Add(pg::IntArray(ids)))
       .status();
 }
 
@@ -447,10 +448,9 @@ Result<pg::Rows> PgLedgerReader::Query(const std::string& sql, const pg::Params&
 }
 
 Result<int64_t> PgLedgerReader::Balance(std::string_view account, ledger::Asset asset) {
-  TD_ASSIGN_OR_RETURN(
-      pg::Rows rows,
-      Query("SELECT balance FROM ledger_balances WHERE account = $1 AND asset = $2",
-            pg::Params().Add(account).Add(ledger::AssetName(asset))));
+  TD_ASSIGN_OR_RETURN(pg::Rows rows,
+                      Query("SELECT balance FROM ledger_balances WHERE account = $1 AND asset = $2",
+                            pg::Params().Add(account).Add(ledger::AssetName(asset))));
   return rows.rows() > 0 ? rows.Int(0, 0) : 0;
 }
 
@@ -533,18 +533,18 @@ Result<std::vector<ledger::NodeWrite>> PgLedgerReader::AllMerkleNodes() {
 }
 
 Result<std::optional<CheckpointRow>> PgLedgerReader::LatestCheckpoint() {
-  TD_ASSIGN_OR_RETURN(pg::Rows rows,
-                      Query("SELECT tree_size, root_hash, timestamp_s, note FROM ledger_checkpoints "
-                            "ORDER BY tree_size DESC LIMIT 1"));
+  TD_ASSIGN_OR_RETURN(
+      pg::Rows rows, Query("SELECT tree_size, root_hash, timestamp_s, note FROM ledger_checkpoints "
+                           "ORDER BY tree_size DESC LIMIT 1"));
   if (rows.rows() == 0) return std::optional<CheckpointRow>();
   TD_ASSIGN_OR_RETURN(CheckpointRow row, ReadCheckpointRow(rows, 0));
   return std::optional<CheckpointRow>(std::move(row));
 }
 
 Result<std::vector<CheckpointRow>> PgLedgerReader::AllCheckpoints() {
-  TD_ASSIGN_OR_RETURN(pg::Rows rows,
-                      Query("SELECT tree_size, root_hash, timestamp_s, note FROM ledger_checkpoints "
-                            "ORDER BY tree_size"));
+  TD_ASSIGN_OR_RETURN(
+      pg::Rows rows, Query("SELECT tree_size, root_hash, timestamp_s, note FROM ledger_checkpoints "
+                           "ORDER BY tree_size"));
   std::vector<CheckpointRow> out;
   out.reserve(static_cast<size_t>(rows.rows()));
   for (int r = 0; r < rows.rows(); ++r) {
@@ -555,21 +555,20 @@ Result<std::vector<CheckpointRow>> PgLedgerReader::AllCheckpoints() {
 }
 
 Result<std::optional<CheckinRow>> PgLedgerReader::LatestCheckin(int64_t user_id) {
-  TD_ASSIGN_OR_RETURN(
-      pg::Rows rows,
-      Query("SELECT user_id, day, streak, bonus_aia, created_at_ms FROM checkins "
-            "WHERE user_id = $1 ORDER BY day DESC LIMIT 1",
-            pg::Params().Add(user_id)));
+  TD_ASSIGN_OR_RETURN(pg::Rows rows,
+                      Query("SELECT user_id, day, streak, bonus_aia, created_at_ms FROM checkins "
+                            "WHERE user_id = $1 ORDER BY day DESC LIMIT 1",
+                            pg::Params().Add(user_id)));
   if (rows.rows() == 0) return std::optional<CheckinRow>();
   return std::optional<CheckinRow>(CheckinRow{rows.Int(0, 0), rows.Int(0, 1),
-                                              static_cast<int32_t>(rows.Int(0, 2)),
-                                              rows.Int(0, 3), rows.Int(0, 4)});
+                                              static_cast<int32_t>(rows.Int(0, 2)), rows.Int(0, 3),
+                                              rows.Int(0, 4)});
 }
 
 Result<std::optional<int64_t>> PgLedgerReader::ReferrerOf(int64_t user_id) {
-  TD_ASSIGN_OR_RETURN(pg::Rows rows,
-                      Query("SELECT referrer_id FROM referrals WHERE referee_id = $1",
-                            pg::Params().Add(user_id)));
+  TD_ASSIGN_OR_RETURN(
+      pg::Rows rows,
+      Query("SELECT referrer_id FROM referrals WHERE referee_id = $1", pg::Params().Add(user_id)));
   if (rows.rows() == 0) return std::optional<int64_t>();
   return std::optional<int64_t>(rows.Int(0, 0));
 }
@@ -620,15 +619,14 @@ Result<int64_t> PgLedgerReader::DailyRewardAia(int64_t user_id, int64_t day) {
   return rows.rows() > 0 ? rows.Int(0, 0) : 0;
 }
 
-Result<std::vector<LeaderboardRow>> PgLedgerReader::Leaderboard(int64_t first_day,
-                                                                int64_t last_day, int limit) {
-  TD_ASSIGN_OR_RETURN(
-      pg::Rows rows,
-      Query("SELECT x.user_id, u.display_name, SUM(x.xp) AS total FROM xp_awards x "
-            "JOIN users u ON u.id = x.user_id WHERE x.day BETWEEN $1 AND $2 "
-            "GROUP BY x.user_id, u.display_name HAVING SUM(x.xp) > 0 "
-            "ORDER BY total DESC, x.user_id LIMIT $3",
-            pg::Params().Add(first_day).Add(last_day).Add(limit)));
+Result<std::vector<LeaderboardRow>> PgLedgerReader::Leaderboard(int64_t first_day, int64_t last_day,
+                                                                int limit) {
+  TD_ASSIGN_OR_RETURN(pg::Rows rows,
+                      Query("SELECT x.user_id, u.display_name, SUM(x.xp) AS total FROM xp_awards x "
+                            "JOIN users u ON u.id = x.user_id WHERE x.day BETWEEN $1 AND $2 "
+                            "GROUP BY x.user_id, u.display_name HAVING SUM(x.xp) > 0 "
+                            "ORDER BY total DESC, x.user_id LIMIT $3",
+                            pg::Params().Add(first_day).Add(last_day).Add(limit)));
   std::vector<LeaderboardRow> out;
   out.reserve(static_cast<size_t>(rows.rows()));
   for (int r = 0; r < rows.rows(); ++r) {

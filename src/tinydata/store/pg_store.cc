@@ -182,25 +182,24 @@ struct ClaimDelta {
 // caller's transaction (or savepoint).
 Status ApplyBatch(pg::Connection& c, const WriteBatch& b) {
   for (const User& u : b.insert_users) {
-    TD_RETURN_IF_ERROR(Exec(
-        c,
-        "INSERT INTO users (id, email, password_hash, display_name, roles, level, xp, "
-        "referral_code, created_at_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-        pg::Params()
-            .Add(u.id)
-            .Add(u.email)
-            .Add(u.password_hash)
-            .Add(u.display_name)
-            .Add(u.roles)
-            .Add(u.level)
-            .Add(u.xp)
-            .Add(u.referral_code)
-            .Add(u.created_at_ms)));
+    TD_RETURN_IF_ERROR(
+        Exec(c,
+             "INSERT INTO users (id, email, password_hash, display_name, roles, level, xp, "
+             "referral_code, created_at_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+             pg::Params()
+                 .Add(u.id)
+                 .Add(u.email)
+                 .Add(u.password_hash)
+                 .Add(u.display_name)
+                 .Add(u.roles)
+                 .Add(u.level)
+                 .Add(u.xp)
+                 .Add(u.referral_code)
+                 .Add(u.created_at_ms)));
   }
   for (const UserProgressUpdate& u : b.update_user_progress) {
     TD_RETURN_IF_ERROR(ExecOne(c, "UPDATE users SET level = $2, xp = $3 WHERE id = $1",
-                               pg::Params().Add(u.user_id).Add(u.level).Add(u.xp),
-                               "update user"));
+                               pg::Params().Add(u.user_id).Add(u.level).Add(u.xp), "update user"));
   }
   for (const Token& t : b.insert_tokens) {
     TD_RETURN_IF_ERROR(
@@ -244,8 +243,11 @@ Status ApplyBatch(pg::Connection& c, const WriteBatch& b) {
     } else {
       params.AddNull();
     }
-    params.Add(t.state).Add(t.consensus_json).Add(t.confidence).Add(t.created_at_ms).Add(
-        t.retired_at_ms);
+    params.Add(t.state)
+        .Add(t.consensus_json)
+        .Add(t.confidence)
+        .Add(t.created_at_ms)
+        .Add(t.retired_at_ms);
     TD_RETURN_IF_ERROR(Exec(c,
                             "INSERT INTO tasks (id, project_id, data_json, gold_json, state, "
                             "consensus_json, confidence, created_at_ms, retired_at_ms) "
@@ -253,17 +255,18 @@ Status ApplyBatch(pg::Connection& c, const WriteBatch& b) {
                             params));
   }
   for (const Assignment& a : b.insert_assignments) {
-    TD_RETURN_IF_ERROR(Exec(c,
-                            "INSERT INTO assignments (id, task_id, user_id, project_id, "
-                            "issued_at_ms, expires_at_ms, state) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                            pg::Params()
-                                .Add(a.id)
-                                .Add(a.task_id)
-                                .Add(a.user_id)
-                                .Add(a.project_id)
-                                .Add(a.issued_at_ms)
-                                .Add(a.expires_at_ms)
-                                .Add(a.state)));
+    TD_RETURN_IF_ERROR(
+        Exec(c,
+             "INSERT INTO assignments (id, task_id, user_id, project_id, "
+             "issued_at_ms, expires_at_ms, state) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+             pg::Params()
+                 .Add(a.id)
+                 .Add(a.task_id)
+                 .Add(a.user_id)
+                 .Add(a.project_id)
+                 .Add(a.issued_at_ms)
+                 .Add(a.expires_at_ms)
+                 .Add(a.state)));
   }
   for (const Answer& a : b.insert_answers) {
     TD_RETURN_IF_ERROR(Exec(c,
@@ -332,23 +335,23 @@ Status ApplyBatch(pg::Connection& c, const WriteBatch& b) {
                                pg::Params().Add(v.answer_id).Add(v.verdict), "update verdict"));
   }
   for (const WorkerSkill& w : b.upsert_skills) {
-    TD_RETURN_IF_ERROR(Exec(
-        c,
-        "INSERT INTO worker_skills (user_id, project_id, accuracy, gold_seen, gold_correct, "
-        "model_json, updated_at_ms) VALUES ($1, $2, $3, $4, $5, $6, $7) "
-        "ON CONFLICT (user_id, project_id) DO UPDATE SET accuracy = EXCLUDED.accuracy, "
-        "gold_seen = EXCLUDED.gold_seen, gold_correct = EXCLUDED.gold_correct, "
-        "model_json = EXCLUDED.model_json, updated_at_ms = EXCLUDED.updated_at_ms",
-        SkillParams(w)));
+    TD_RETURN_IF_ERROR(
+        Exec(c,
+             "INSERT INTO worker_skills (user_id, project_id, accuracy, gold_seen, gold_correct, "
+             "model_json, updated_at_ms) VALUES ($1, $2, $3, $4, $5, $6, $7) "
+             "ON CONFLICT (user_id, project_id) DO UPDATE SET accuracy = EXCLUDED.accuracy, "
+             "gold_seen = EXCLUDED.gold_seen, gold_correct = EXCLUDED.gold_correct, "
+             "model_json = EXCLUDED.model_json, updated_at_ms = EXCLUDED.updated_at_ms",
+             SkillParams(w)));
   }
   for (const WorkerSkill& w : b.upsert_skill_models) {
-    TD_RETURN_IF_ERROR(Exec(
-        c,
-        "INSERT INTO worker_skills (user_id, project_id, accuracy, gold_seen, gold_correct, "
-        "model_json, updated_at_ms) VALUES ($1, $2, $3, $4, $5, $6, $7) "
-        "ON CONFLICT (user_id, project_id) DO UPDATE SET accuracy = EXCLUDED.accuracy, "
-        "model_json = EXCLUDED.model_json, updated_at_ms = EXCLUDED.updated_at_ms",
-        SkillParams(w)));
+    TD_RETURN_IF_ERROR(
+        Exec(c,
+             "INSERT INTO worker_skills (user_id, project_id, accuracy, gold_seen, gold_correct, "
+             "model_json, updated_at_ms) VALUES ($1, $2, $3, $4, $5, $6, $7) "
+             "ON CONFLICT (user_id, project_id) DO UPDATE SET accuracy = EXCLUDED.accuracy, "
+             "model_json = EXCLUDED.model_json, updated_at_ms = EXCLUDED.updated_at_ms",
+             SkillParams(w)));
   }
   for (const auto& [key, value] : b.upsert_settings) {
     TD_RETURN_IF_ERROR(Exec(c,
@@ -367,13 +370,13 @@ Status ApplyBatch(pg::Connection& c, const WriteBatch& b) {
         Exec(c, "DELETE FROM tokens WHERE token_hash = $1", pg::Params().AddBytes(hash)));
   }
   for (const ProjectInferenceUpdate& u : b.upsert_inference) {
-    TD_RETURN_IF_ERROR(Exec(
-        c,
-        "INSERT INTO project_inference (project_id, answers, skills_version, inferred_at_ms) "
-        "VALUES ($1, $2, 1, $3) ON CONFLICT (project_id) DO UPDATE SET "
-        "answers = EXCLUDED.answers, inferred_at_ms = EXCLUDED.inferred_at_ms, "
-        "skills_version = project_inference.skills_version + 1",
-        pg::Params().Add(u.project_id).Add(u.answers).Add(u.inferred_at_ms)));
+    TD_RETURN_IF_ERROR(
+        Exec(c,
+             "INSERT INTO project_inference (project_id, answers, skills_version, inferred_at_ms) "
+             "VALUES ($1, $2, 1, $3) ON CONFLICT (project_id) DO UPDATE SET "
+             "answers = EXCLUDED.answers, inferred_at_ms = EXCLUDED.inferred_at_ms, "
+             "skills_version = project_inference.skills_version + 1",
+             pg::Params().Add(u.project_id).Add(u.answers).Add(u.inferred_at_ms)));
   }
   if (!b.ledger.empty()) TD_RETURN_IF_ERROR(PgLedgerWriter(&c).Apply(b.ledger));
   return Status::Ok();
@@ -401,7 +404,8 @@ class PgTransaction final : public Transaction {
   Result<std::optional<Project>> ReadProject(int64_t project_id,
                                              ProjectInference* inference) override {
     static const std::string sql =
-        std::string("SELECT ") + kProjectColumns + ", i.answers, i.skills_version, i.inferred_at_ms FROM projects p "
+        std::string("SELECT ") + kProjectColumns +
+        ", i.answers, i.skills_version, i.inferred_at_ms FROM projects p "
         "LEFT JOIN project_inference i ON i.project_id = p.id WHERE p.id = $1";
     TD_ASSIGN_OR_RETURN(pg::Rows rows, lease_->Exec(sql, pg::Params().Add(project_id)));
     if (rows.rows() == 0) return std::optional<Project>();
@@ -446,7 +450,9 @@ class PgTransaction final : public Transaction {
         "FROM tasks t WHERE t.project_id = $1 AND t.gold = %s AND t.state = 'open' "
         "AND t.answer_count + t.lease_count > 0 AND t.answer_count + t.lease_count < $2 "
         "AND NOT EXISTS (SELECT 1 FROM assignments a WHERE a.task_id = t.id AND a.user_id = $3) "
-        "ORDER BY t.id LIMIT " + std::to_string(kInFlightWindow) + ") w "
+        "ORDER BY t.id LIMIT " +
+        std::to_string(kInFlightWindow) +
+        ") w "
         "ORDER BY (w.lease_count > 0 AND w.answer_count + w.lease_count >= $4), "
         "GREATEST(0, $4 - w.answer_count - w.lease_count), w.confidence, w.id LIMIT $5)";
     static const std::string fresh =
@@ -459,8 +465,8 @@ class PgTransaction final : public Transaction {
       return part.replace(part.find("%s"), 2, gold);
     };
     static const std::string sql = kind(in_flight, "false") + " UNION ALL " +
-                                   kind(in_flight, "true") + " UNION ALL " +
-                                   kind(fresh, "false") + " UNION ALL " + kind(fresh, "true");
+                                   kind(in_flight, "true") + " UNION ALL " + kind(fresh, "false") +
+                                   " UNION ALL " + kind(fresh, "true");
     TD_ASSIGN_OR_RETURN(pg::Rows rows, lease_->Exec(sql, pg::Params()
                                                              .Add(q.project_id)
                                                              .Add(q.max_answers)
@@ -487,9 +493,11 @@ class PgTransaction final : public Transaction {
                                              int64_t now_ms) override {
     static const std::string wait =
         std::string("SELECT ") + kTaskColumns +
-        ", answer_count, lease_count, CASE WHEN lease_count > 0 AND $2::bigint > 0 THEN (SELECT count(*) "
+        ", answer_count, lease_count, CASE WHEN lease_count > 0 AND $2::bigint > 0 THEN (SELECT "
+        "count(*) "
         "FROM assignments a WHERE a.task_id = tasks.id AND a.state = 'leased' "
-        "AND a.expires_at_ms <= $2::bigint) ELSE 0 END FROM tasks WHERE id = $1 FOR NO KEY UPDATE OF tasks";
+        "AND a.expires_at_ms <= $2::bigint) ELSE 0 END FROM tasks WHERE id = $1 FOR NO KEY UPDATE "
+        "OF tasks";
     static const std::string skip = wait + " SKIP LOCKED";
     TD_ASSIGN_OR_RETURN(pg::Rows rows, lease_->Exec(skip_locked ? skip : wait,
                                                     pg::Params().Add(task_id).Add(now_ms)));
@@ -548,8 +556,9 @@ class PgTransaction final : public Transaction {
   }
 
   Result<int64_t> CountAnswers(int64_t project_id) override {
-    TD_ASSIGN_OR_RETURN(pg::Rows rows, lease_->Exec("SELECT count(*) FROM answers WHERE project_id = $1",
-                                                    pg::Params().Add(project_id)));
+    TD_ASSIGN_OR_RETURN(pg::Rows rows,
+                        lease_->Exec("SELECT count(*) FROM answers WHERE project_id = $1",
+                                     pg::Params().Add(project_id)));
     return rows.Int(0, 0);
   }
 
@@ -567,7 +576,8 @@ class PgTransaction final : public Transaction {
   }
 
   Result<std::vector<Answer>> AnswersOfTask(int64_t task_id) override {
-    static const std::string sql = Select(kAnswerColumns, "FROM answers WHERE task_id = $1 ORDER BY id");
+    static const std::string sql =
+        Select(kAnswerColumns, "FROM answers WHERE task_id = $1 ORDER BY id");
     TD_ASSIGN_OR_RETURN(pg::Rows rows, lease_->Exec(sql, pg::Params().Add(task_id)));
     return ReadAll<Answer>(rows, ReadAnswer);
   }
@@ -595,7 +605,8 @@ class PgTransaction final : public Transaction {
         "INSERT INTO worker_skills (user_id, project_id, accuracy, gold_seen, gold_correct, "
         "model_json, updated_at_ms) VALUES ($1, $2, $3, $4, $5, $6, $7) "
         "ON CONFLICT (user_id, project_id) DO UPDATE SET user_id = worker_skills.user_id "
-        "RETURNING " + std::string(kSkillColumns);
+        "RETURNING " +
+        std::string(kSkillColumns);
     WorkerSkill row = initial;
     row.user_id = user_id;
     row.project_id = project_id;
@@ -622,10 +633,9 @@ class PgTransaction final : public Transaction {
 
   Result<std::vector<std::pair<int64_t, int64_t>>> ReferrersOf(
       const std::vector<int64_t>& user_ids) override {
-    TD_ASSIGN_OR_RETURN(pg::Rows rows,
-                        lease_->Exec("SELECT referee_id, referrer_id FROM referrals "
-                                     "WHERE referee_id = ANY($1::bigint[])",
-                                     pg::Params().Add(pg::IntArray(user_ids))));
+    TD_ASSIGN_OR_RETURN(pg::Rows rows, lease_->Exec("SELECT referee_id, referrer_id FROM referrals "
+                                                    "WHERE referee_id = ANY($1::bigint[])",
+                                                    pg::Params().Add(pg::IntArray(user_ids))));
     std::vector<std::pair<int64_t, int64_t>> out;
     for (int i = 0; i < rows.rows(); ++i) out.emplace_back(rows.Int(i, 0), rows.Int(i, 1));
     return out;
@@ -640,14 +650,15 @@ class PgTransaction final : public Transaction {
     TD_RETURN_IF_ERROR(LockUsers(user_ids));
     TD_ASSIGN_OR_RETURN(
         pg::Rows rows,
-        lease_->Exec("SELECT u.id, u.level, g.reputation, g.paused_until_day, "
-                     "(SELECT COALESCE(sum(passes), 0) FROM gold_results r WHERE r.user_id = u.id), "
-                     "f.referrer_id, COALESCE(d.aia, 0) FROM users u "
-                     "LEFT JOIN user_game g ON g.user_id = u.id "
-                     "LEFT JOIN referrals f ON f.referee_id = u.id "
-                     "LEFT JOIN daily_rewards d ON d.user_id = u.id AND d.day = $2 "
-                     "WHERE u.id = ANY($1::bigint[]) ORDER BY u.id",
-                     pg::Params().Add(pg::IntArray(user_ids)).Add(day)));
+        lease_->Exec(
+            "SELECT u.id, u.level, g.reputation, g.paused_until_day, "
+            "(SELECT COALESCE(sum(passes), 0) FROM gold_results r WHERE r.user_id = u.id), "
+            "f.referrer_id, COALESCE(d.aia, 0) FROM users u "
+            "LEFT JOIN user_game g ON g.user_id = u.id "
+            "LEFT JOIN referrals f ON f.referee_id = u.id "
+            "LEFT JOIN daily_rewards d ON d.user_id = u.id AND d.day = $2 "
+            "WHERE u.id = ANY($1::bigint[]) ORDER BY u.id",
+            pg::Params().Add(pg::IntArray(user_ids)).Add(day)));
     std::vector<UserRewardState> out;
     out.reserve(static_cast<size_t>(rows.rows()));
     for (int i = 0; i < rows.rows(); ++i) {
@@ -834,25 +845,22 @@ class PgStore final : public Store {
     return std::unique_ptr<LedgerReader>(new PgLedgerReader(std::move(conn)));
   }
 
-  Result<std::vector<ExportTask>> ReadTaskPage(int64_t project_id, int64_t after_task_id,
-                                               int limit, std::string_view state) override {
+  Result<std::vector<ExportTask>> ReadTaskPage(int64_t project_id, int64_t after_task_id, int limit,
+                                               std::string_view state) override {
     static const std::string tasks_sql =
         Select(kTaskColumns,
                "FROM tasks WHERE project_id = $1 AND id > $2 AND ($3 = '' OR state = $3) "
                "ORDER BY id LIMIT $4");
-    static const std::string answers_sql =
-        Select(kAnswerColumns,
-               "FROM answers WHERE task_id = ANY($1::bigint[]) ORDER BY task_id, id");
+    static const std::string answers_sql = Select(
+        kAnswerColumns, "FROM answers WHERE task_id = ANY($1::bigint[]) ORDER BY task_id, id");
     TD_ASSIGN_OR_RETURN(pg::Pool::Lease conn, readers_->Acquire());
     // One snapshot for the tasks and their answers.
     TD_RETURN_IF_ERROR(conn->ExecScript("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"));
     auto page = [&]() -> Result<std::vector<ExportTask>> {
-      TD_ASSIGN_OR_RETURN(pg::Rows task_rows,
-                          conn->Exec(tasks_sql, pg::Params()
-                                                    .Add(project_id)
-                                                    .Add(after_task_id)
-                                                    .Add(state)
-                                                    .Add(limit)));
+      TD_ASSIGN_OR_RETURN(
+          pg::Rows task_rows,
+          conn->Exec(tasks_sql,
+                     pg::Params().Add(project_id).Add(after_task_id).Add(state).Add(limit)));
       std::vector<ExportTask> out;
       std::vector<int64_t> ids;
       for (int i = 0; i < task_rows.rows(); ++i) {

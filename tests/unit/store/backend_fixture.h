@@ -62,12 +62,10 @@ class BackendTest : public ::testing::TestWithParam<test::Backend> {
   std::unique_ptr<test::ScratchPostgresDatabase> postgres_;
 };
 
-#define TINYDATA_INSTANTIATE_BACKENDS(suite)                                                 \
-  INSTANTIATE_TEST_SUITE_P(Backends, suite,                                                  \
-                           ::testing::Values(::tinydata::test::Backend::kSqlite,             \
-                                             ::tinydata::test::Backend::kPostgres),          \
-                           [](const auto& info) {                                            \
-                             return std::string(::tinydata::test::BackendName(info.param));  \
-                           })
+#define TINYDATA_INSTANTIATE_BACKENDS(suite)                                                       \
+  INSTANTIATE_TEST_SUITE_P(                                                                        \
+      Backends, suite,                                                                             \
+      ::testing::Values(::tinydata::test::Backend::kSqlite, ::tinydata::test::Backend::kPostgres), \
+      [](const auto& info) { return std::string(::tinydata::test::BackendName(info.param)); })
 
 }  // namespace tinydata::store

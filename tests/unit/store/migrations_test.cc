@@ -89,9 +89,8 @@ TEST_P(MigrationTest, DatabaseNewerThanTheBinaryIsRefused) {
 }
 
 TEST_P(MigrationTest, UnreachableDatabaseIsUnavailable) {
-  const std::string url = postgres()
-                              ? "postgresql://nobody@127.0.0.1:1/none"
-                              : "/nonexistent-dir/sub/t.db";
+  const std::string url =
+      postgres() ? "postgresql://nobody@127.0.0.1:1/none" : "/nonexistent-dir/sub/t.db";
   auto outcome = MigrateDatabase(url);
   ASSERT_FALSE(outcome.ok());
   EXPECT_EQ(outcome.status().code(), StatusCode::kUnavailable) << outcome.status().ToString();
