@@ -3,6 +3,8 @@
 #include <charconv>
 #include <string>
 
+#include "tinydata/core/json.h"
+
 namespace tinydata::http {
 namespace {
 
@@ -21,36 +23,6 @@ bool IEqualsPrefix(std::string_view s, std::string_view prefix) {
     if (a != prefix[i]) return false;
   }
   return true;
-}
-
-// Finds the deepest nesting of arrays/objects outside strings. Linear and allocation-free, so it
-// can run before the recursive parser sees the text.
-int MaxNestingDepth(std::string_view text, int limit) {
-  int depth = 0;
-  int max_depth = 0;
-  bool in_string = false;
-  for (size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (in_string) {
-      if (c == '\\') {
-        ++i;
-      } else if (c == '"') {
-        in_string = false;
-      }
-      continue;
-    }
-    if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
-      if (++depth > max_depth) {
-        max_depth = depth;
-        if (max_depth > limit) return max_depth;
-      }
-    } else if (c == ']' || c == '}') {
-      --depth;
-    }
-  }
-  return max_depth;
 }
 
 }  // namespace
@@ -165,21 +137,7 @@ Result<nlohmann::json> ParseJsonObject(std::string_view text, std::string_view f
   if (text.find_first_not_of(" \t\r\n") == std::string_view::npos) {
     return Status::InvalidArgument("request body is empty; expected a JSON object", field_name);
   }
-  if (MaxNestingDepth(text, kMaxJsonDepth) > kMaxJsonDepth) {
-    return Status::InvalidArgument(
-        "JSON is nested deeper than " + std::to_string(kMaxJsonDepth) + " levels", field_name);
-  }
-  nlohmann::json value;
-  try {
-    value = nlohmann::json::parse(text);
-  } catch (const nlohmann::json::parse_error& e) {
-    // e.what() is "[json.exception.parse_error.101] parse error at line 1, column 9: ...";
-    // the part after the bracketed id is what a client can act on.
-    std::string what = e.what();
-    const size_t bracket = what.find("] ");
-    if (bracket != std::string::npos) what = what.substr(bracket + 2);
-    return Status::InvalidArgument("malformed JSON: " + what, field_name);
-  }
+  TD_ASSIGN_OR_RETURN(nlohmann::json value, ParseJson(text, field, kMaxJsonDepth));
   if (!value.is_object()) {
     return Status::InvalidArgument(
         std::string("expected a JSON object, got ") + value.type_name(), field_name);

@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "tinydata/core/json.h"
 #include "tinydata/core/status.h"
 
 namespace tinydata::http {
@@ -97,10 +98,6 @@ class Request {
   std::vector<std::pair<std::string_view, std::string>> path_params_;
   std::chrono::steady_clock::time_point start_time_{};
 };
-
-// JSON bodies nested deeper than this are rejected before parsing, so a hostile body cannot
-// exhaust the stack.
-inline constexpr int kMaxJsonDepth = 64;
 
 // Parses the request body as a JSON object. Errors are InvalidArgument with field "body":
 // an empty body, malformed JSON (the message names the byte offset and what was expected),

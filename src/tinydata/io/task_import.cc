@@ -1,5 +1,7 @@
 #include "tinydata/io/task_import.h"
 
+#include "tinydata/core/json.h"
+
 #include <string>
 #include <utility>
 
@@ -10,14 +12,6 @@ void AddError(ParsedTaskFile& out, int64_t line, std::string field, std::string 
   if (out.errors.size() < kMaxImportErrors) {
     out.errors.push_back({line, std::move(field), std::move(message)});
   }
-}
-
-// Parse errors of nlohmann carry a byte position; the message without the exception prefix
-// is enough for a row error.
-std::string JsonErrorMessage(const nlohmann::json::parse_error& e) {
-  std::string what = e.what();
-  const size_t colon = what.find("parse error");
-  return colon == std::string::npos ? what : what.substr(colon);
 }
 
 void ParseJsonl(std::string_view body, ParsedTaskFile& out) {
@@ -31,13 +25,12 @@ void ParseJsonl(std::string_view body, ParsedTaskFile& out) {
     ++line_no;
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     if (line.find_first_not_of(" \t") == std::string_view::npos) continue;
-    nlohmann::json row;
-    try {
-      row = nlohmann::json::parse(line);
-    } catch (const nlohmann::json::parse_error& e) {
-      AddError(out, line_no, "", "not valid JSON: " + JsonErrorMessage(e));
+    Result<nlohmann::json> parsed = ParseJson(line, "");
+    if (!parsed.ok()) {
+      AddError(out, line_no, "", parsed.status().message());
       continue;
     }
+    nlohmann::json& row = *parsed;
     if (!row.is_object()) {
       AddError(out, line_no, "", "a task must be a JSON object");
       continue;
@@ -122,6 +115,17 @@ Status SplitCsv(std::string_view body, std::vector<CsvRecord>& records, int64_t&
   return Status::Ok();
 }
 
+// The name of the first column whose cell is not UTF-8 (a row's cells become JSON strings,
+// which must be text), or "" when every cell is.
+std::string InvalidUtf8Column(const CsvRecord& rec, const std::vector<std::string>& header) {
+  for (size_t c = 0; c < rec.fields.size(); ++c) {
+    if (!IsValidUtf8(rec.fields[c])) {
+      return c < header.size() ? header[c] : "column " + std::to_string(c + 1);
+    }
+  }
+  return "";
+}
+
 void ParseCsv(std::string_view body, ParsedTaskFile& out) {
   std::vector<CsvRecord> records;
   int64_t error_line = 0;
@@ -133,6 +137,11 @@ void ParseCsv(std::string_view body, ParsedTaskFile& out) {
   const std::vector<std::string>& header = records[0].fields;
   int gold_column = -1;
   for (size_t c = 0; c < header.size(); ++c) {
+    if (!IsValidUtf8(header[c])) {
+      AddError(out, records[0].line, "column " + std::to_string(c + 1),
+               "column name is not valid UTF-8 text");
+      continue;
+    }
     if (header[c].empty()) {
       AddError(out, records[0].line, "column " + std::to_string(c + 1), "empty column name");
     }
@@ -146,6 +155,10 @@ void ParseCsv(std::string_view body, ParsedTaskFile& out) {
   if (!out.errors.empty()) return;
   for (size_t r = 1; r < records.size(); ++r) {
     const CsvRecord& rec = records[r];
+    if (const std::string bad = InvalidUtf8Column(rec, header); !bad.empty()) {
+      AddError(out, rec.line, bad, "is not valid UTF-8 text");
+      continue;
+    }
     if (rec.fields.size() != header.size()) {
       AddError(out, rec.line, "",
                "has " + std::to_string(rec.fields.size()) + " fields, the header has " +
@@ -193,13 +206,12 @@ nlohmann::json GoldFromResult(const nlohmann::json& result) {
 }
 
 void ParseLabelStudio(std::string_view body, ParsedTaskFile& out) {
-  nlohmann::json doc;
-  try {
-    doc = nlohmann::json::parse(body);
-  } catch (const nlohmann::json::parse_error& e) {
-    AddError(out, 0, "file", "not valid JSON: " + JsonErrorMessage(e));
+  Result<nlohmann::json> parsed = ParseJson(body, "file");
+  if (!parsed.ok()) {
+    AddError(out, 0, "file", parsed.status().message());
     return;
   }
+  nlohmann::json doc = std::move(parsed).value();
   if (doc.is_object()) doc = nlohmann::json::array({std::move(doc)});
   if (!doc.is_array()) {
     AddError(out, 0, "file", "must be a JSON array of tasks");

@@ -14,6 +14,21 @@ constexpr size_t kMaxEmailBytes = 254;
 constexpr size_t kMaxDisplayNameBytes = 100;
 constexpr size_t kReferralCodeLength = 8;
 
+// Spaces, ASCII control characters (NUL included) and DEL have no place in an address.
+bool HasControlOrSpace(std::string_view text) {
+  for (unsigned char c : text) {
+    if (c <= 0x20 || c == 0x7F) return true;
+  }
+  return false;
+}
+
+bool HasControl(std::string_view text) {
+  for (unsigned char c : text) {
+    if (c < 0x20 || c == 0x7F) return true;
+  }
+  return false;
+}
+
 Result<std::string> NormalizeEmail(std::string_view raw) {
   std::string email(raw);
   const size_t first = email.find_first_not_of(" \t");
@@ -25,7 +40,7 @@ Result<std::string> NormalizeEmail(std::string_view raw) {
   if (email.empty()) return Status::InvalidArgument("is required", "email");
   if (email.size() > kMaxEmailBytes || at == std::string::npos || at == 0 ||
       at != email.rfind('@') || email.find('.', at) == std::string::npos || email.back() == '.' ||
-      email.find_first_of(" \t\r\n") != std::string::npos) {
+      HasControlOrSpace(email)) {
     return Status::InvalidArgument("is not a valid email address", "email");
   }
   return email;
@@ -67,6 +82,9 @@ Result<store::User> Platform::Impl::CreateUser(std::string_view raw_email,
   }
   if (display_name.size() > kMaxDisplayNameBytes) {
     return Status::InvalidArgument("must be at most 100 characters", "display_name");
+  }
+  if (HasControl(display_name)) {
+    return Status::InvalidArgument("must not contain control characters", "display_name");
   }
   TD_ASSIGN_OR_RETURN(auto existing, store_->FindUserByEmail(email));
   if (existing) return Status::AlreadyExists("an account with this email exists", "email");

@@ -43,7 +43,12 @@ Status ApplyProjectInput(const nlohmann::json& input, bool partial, store::Proje
   if (!input.is_object()) return Bad("the body must be a JSON object", "");
   bool have_question = false;
   for (const auto& [key, v] : input.items()) {
-    if (key == "id" || key == "owner_id" || key == "status" || key == "created_at") continue;
+    if (key == "id" || key == "owner_id" || key == "created_at") {
+      return Bad("is set by the server and cannot be given", key);
+    }
+    if (key == "status") {
+      return Bad("cannot be set here: use POST /api/v1/projects/{id}/pause or /resume", key);
+    }
     if (key == "title") {
       TD_ASSIGN_OR_RETURN(std::string title, String(v, key));
       const size_t first = title.find_first_not_of(" \t\r\n");
@@ -96,7 +101,9 @@ Status ApplyProjectInput(const nlohmann::json& input, bool partial, store::Proje
       }
     } else if (key == "reward_aia") {
       TD_ASSIGN_OR_RETURN(int64_t reward, Int(v, key));
-      if (reward < 0) return Bad("must be >= 0", key);
+      if (reward < 0 || reward > kMaxRewardAia) {
+        return Bad("must be between 0 and " + std::to_string(kMaxRewardAia), key);
+      }
       p.reward_aia = reward;
     } else if (key == "gold_rate") {
       TD_ASSIGN_OR_RETURN(double rate, Number(v, key));

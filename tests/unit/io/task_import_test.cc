@@ -106,5 +106,48 @@ TEST(TaskImportTest, UnknownFormatNamesTheField) {
   EXPECT_EQ(r.status().field(), "format");
 }
 
+// A line nested 66,000 levels deep (about 130 KB) must be a row error, not a stack overflow
+// when the value is later serialized or destroyed.
+TEST(TaskImportTest, DeeplyNestedJsonlLineIsARowError) {
+  const std::string deep = "{\"data\": " + std::string(66'000, '[') + std::string(66'000, ']') + "}";
+  ParsedTaskFile f = ParseTaskFile(TaskFormat::kJsonl, "{\"data\": {\"t\": 1}}\n" + deep + "\n");
+  EXPECT_TRUE(f.tasks.empty());
+  ASSERT_EQ(f.errors.size(), 1u);
+  EXPECT_EQ(f.errors[0].line, 2);
+  EXPECT_NE(f.errors[0].message.find("nested deeper"), std::string::npos);
+}
+
+TEST(TaskImportTest, DeeplyNestedLabelStudioFileIsAnError) {
+  const std::string deep = "[{\"data\": {\"t\": " + std::string(66'000, '{') + "}]";
+  ParsedTaskFile f = ParseTaskFile(TaskFormat::kLabelStudio, deep);
+  EXPECT_TRUE(f.tasks.empty());
+  ASSERT_EQ(f.errors.size(), 1u);
+  EXPECT_EQ(f.errors[0].field, "file");
+  EXPECT_NE(f.errors[0].message.find("nested deeper"), std::string::npos);
+}
+
+TEST(TaskImportTest, InvalidUtf8InACsvCellNamesItsColumn) {
+  ParsedTaskFile f = ParseTaskFile(TaskFormat::kCsv, "text,gold\nfine,pos\nbad \xff here,neg\n");
+  EXPECT_TRUE(f.tasks.empty());
+  ASSERT_EQ(f.errors.size(), 1u);
+  EXPECT_EQ(f.errors[0].line, 3);
+  EXPECT_EQ(f.errors[0].field, "text");
+  EXPECT_NE(f.errors[0].message.find("UTF-8"), std::string::npos);
+}
+
+TEST(TaskImportTest, InvalidUtf8InACsvHeaderIsAnError) {
+  ParsedTaskFile f = ParseTaskFile(TaskFormat::kCsv, "te\xc3xt\nfine\n");
+  EXPECT_TRUE(f.tasks.empty());
+  ASSERT_EQ(f.errors.size(), 1u);
+  EXPECT_EQ(f.errors[0].field, "column 1");
+}
+
+TEST(TaskImportTest, InvalidUtf8InAJsonlLineIsARowError) {
+  ParsedTaskFile f = ParseTaskFile(TaskFormat::kJsonl, "{\"data\": {\"t\": \"\xff\"}}\n");
+  EXPECT_TRUE(f.tasks.empty());
+  ASSERT_EQ(f.errors.size(), 1u);
+  EXPECT_EQ(f.errors[0].line, 1);
+}
+
 }  // namespace
 }  // namespace tinydata::io

@@ -70,6 +70,15 @@ TEST_F(Accounts, BadRegistrationsNameTheField) {
   EXPECT_EQ(platform_->Register(Req("ann@example.com", "wizard")).status().field(), "role");
 }
 
+TEST_F(Accounts, ControlCharactersAreRefused) {
+  EXPECT_EQ(platform_->Register(Req(std::string("ann\0@example.com", 16))).status().field(),
+            "email");
+  EXPECT_EQ(platform_->Register(Req("ann\x7f@example.com")).status().field(), "email");
+  RegisterRequest named = Req("ann@example.com");
+  named.display_name = "Ann\nAdmin";
+  EXPECT_EQ(platform_->Register(named).status().field(), "display_name");
+}
+
 TEST_F(Accounts, AddUserGrantsAnyRole) {
   auto admin = platform_->AddUser("root@example.com", "long enough", "Root", store::kRoleAdmin);
   ASSERT_TRUE(admin.ok());

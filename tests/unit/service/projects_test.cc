@@ -54,6 +54,21 @@ TEST_F(Projects, InvalidInputNamesTheField) {
   EXPECT_EQ(field_of({{"title", "t"}, {"question", question}, {"tier", "2"}}), "tier");
   EXPECT_EQ(field_of({{"title", "t"}, {"question", question}, {"domain", "space"}}), "domain");
   EXPECT_EQ(field_of({{"title", "t"}, {"question", question}, {"colour", "red"}}), "colour");
+  EXPECT_EQ(field_of({{"title", "t"}, {"question", question}, {"reward_aia", 1'000'001}}),
+            "reward_aia");
+  EXPECT_EQ(field_of({{"title", "t"}, {"question", question}, {"owner_id", 1}}), "owner_id");
+}
+
+// A PATCH member the server would not apply is refused, never silently ignored.
+TEST_F(Projects, UpdateRefusesMembersItWouldNotApply) {
+  const Principal req = Requester();
+  const store::Project p = MakeProject(req);
+  for (const char* member : {"status", "id", "owner_id", "created_at", "budget"}) {
+    auto updated = platform_->UpdateProject(req, p.id, {{member, "x"}});
+    EXPECT_EQ(updated.status().code(), StatusCode::kInvalidArgument) << member;
+    EXPECT_EQ(updated.status().field(), member);
+  }
+  EXPECT_EQ(platform_->GetProject(req, p.id)->status, "active");
 }
 
 TEST_F(Projects, UpdateChangesOnlyTheGivenMembers) {

@@ -1,0 +1,103 @@
+// Hostile input through the real server: each case was once a way for any self-registered
+// account to crash the server or store something it should not. Each must now be a 4xx JSON
+// error naming the input, and the server must keep serving.
+#include <string>
+
+#include "api_fixture.h"
+
+namespace tinydata::test {
+namespace {
+
+using nlohmann::json;
+
+class HostileInputTest : public ApiTest {
+ protected:
+  void SetUp() override {
+    ApiTest::SetUp();
+    requester_ = Register("req@example.org", "requester");
+    project_ = CreateProject(requester_, CatDogProject(1, 3));
+  }
+  std::string TasksPath() const {
+    return "/api/v1/projects/" + std::to_string(project_) + "/tasks";
+  }
+  // The server still answers and the project still holds `tasks` tasks.
+  void ExpectServing(int tasks) {
+    HttpClient client = ClientFor(requester_);
+    json stats = Expect(client.Get("/api/v1/projects/" + std::to_string(project_) + "/stats"),
+                        200, "stats after the hostile request");
+    EXPECT_EQ(stats["tasks"]["total"], tasks);
+  }
+
+  Account requester_;
+  int64_t project_ = 0;
+};
+
+TEST_F(HostileInputTest, DeeplyNestedJsonlUploadIsARowError) {
+  HttpClient client = ClientFor(requester_);
+  const std::string line =
+      "{\"data\": {\"t\": " + std::string(66'000, '[') + std::string(66'000, ']') + "}}\n";
+  json body = Expect(client.Post(TasksPath() + "?format=jsonl", line), 400, "deep jsonl");
+  ASSERT_TRUE(body.contains("errors")) << body.dump();
+  EXPECT_EQ(body["errors"][0]["line"], 1);
+  ExpectServing(0);
+}
+
+TEST_F(HostileInputTest, DeeplyNestedLabelStudioUploadIsAnError) {
+  HttpClient client = ClientFor(requester_);
+  const std::string file = "[{\"data\": {\"t\": " + std::string(70'000, '{');
+  json body = Expect(client.Post(TasksPath() + "?format=labelstudio", file), 400, "deep ls");
+  EXPECT_EQ(body["errors"][0]["field"], "file");
+  ExpectServing(0);
+}
+
+TEST_F(HostileInputTest, DeeplyNestedApiBodyIsRefused) {
+  HttpClient client = ClientFor(requester_);
+  const std::string deep = "{\"title\": " + std::string(50'000, '[') + "}";
+  EXPECT_EQ(ExpectError(client.Post("/api/v1/projects", deep,
+                                    {{"Content-Type", "application/json"}}),
+                        400, "deep body")["field"],
+            "body");
+  ExpectServing(0);
+}
+
+TEST_F(HostileInputTest, InvalidUtf8InACsvUploadIsARowError) {
+  HttpClient client = ClientFor(requester_);
+  json body = Expect(client.Post(TasksPath() + "?format=csv", "text\nok\nbad \xff\xfe\n"), 400,
+                     "utf-8 csv");
+  ASSERT_TRUE(body.contains("errors")) << body.dump();
+  EXPECT_EQ(body["errors"][0]["line"], 3);
+  EXPECT_EQ(body["errors"][0]["field"], "text");
+  ExpectServing(0);
+}
+
+TEST_F(HostileInputTest, EmailWithANulByteIsRefused) {
+  HttpClient client = Client();
+  json error = ExpectError(
+      client.Post("/api/v1/auth/register",
+                  R"({"email": "ann\u0000@example.org", "password": "correct horse"})",
+                  {{"Content-Type", "application/json"}}),
+      400, "nul email");
+  EXPECT_EQ(error["field"], "email");
+}
+
+TEST_F(HostileInputTest, PatchOfAMemberItWouldNotApplyIsRefused) {
+  HttpClient client = ClientFor(requester_);
+  json error = ExpectError(client.PatchJson("/api/v1/projects/" + std::to_string(project_),
+                                            {{"status", "paused"}}),
+                           400, "patch status");
+  EXPECT_EQ(error["field"], "status");
+  json project = Expect(client.Get("/api/v1/projects/" + std::to_string(project_)), 200, "get");
+  EXPECT_EQ(project["status"], "active");
+}
+
+TEST_F(HostileInputTest, InvalidUtf8InThePathIsAClean404) {
+  HttpClient client = ClientFor(requester_);
+  auto response = client.Get("/api/v1/%FF%FE");
+  ASSERT_TRUE(response.ok()) << response.status().ToString();
+  EXPECT_EQ(response->status, 404);
+  EXPECT_FALSE(response->Json().is_discarded()) << response->body;
+  ExpectServing(0);
+}
+
+}  // namespace
+}  // namespace tinydata::test
