@@ -90,6 +90,7 @@ for config in $configs; do
     for s in $(seq 1 "$servers"); do
       port=$(free_port)
       "$tinydata" serve --listen "127.0.0.1:$port" --database "$database" --no-access-log \
+        --client-rate 0 --client-connections 0 \
         "${server_flags[@]}" --lease-seconds 3600 --maintenance-seconds 3600 \
         2>"$dir/server$s.log" &
       pids+=($!)

@@ -63,6 +63,7 @@ for rep in $(seq 1 "$reps"); do
   "$tinydata" user add --database "$dir/db" --email admin@bench.local --role admin \
     --password bench-admin-password >/dev/null
   "$tinydata" serve --listen "127.0.0.1:$port" --database "$dir/db" --no-access-log \
+    --client-rate 0 --client-connections 0 \
     --synchronous "$synchronous" --threads "$server_threads" --lease-seconds 3600 \
     --maintenance-seconds 3600 2>"$dir/server.log" &
   server_pid=$!

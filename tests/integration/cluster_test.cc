@@ -88,7 +88,9 @@ class ClusterTest : public ::testing::Test {
     ServerProcessOptions options = IntegrationServerOptions(
         {"--lease-seconds", std::to_string(kLeaseSeconds), "--maintenance-seconds", "1",
          "--ledger-key-file", (dir_ / "ledger.key").string(), "--game-config",
-         (dir_ / "game.json").string()});
+         (dir_ / "game.json").string(),
+         // 200 annotators on one loopback address: a load test, not a client to throttle.
+         "--client-rate", "0", "--client-connections", "0"});
     options.database_url = db_->url();
     return ServerProcess::Start(std::move(options));
   }

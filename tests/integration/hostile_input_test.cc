@@ -2,6 +2,7 @@
 // account to crash the server or store something it should not. Each must now be a 4xx JSON
 // error naming the input, and the server must keep serving.
 #include <string>
+#include <vector>
 
 #include "api_fixture.h"
 
@@ -97,6 +98,45 @@ TEST_F(HostileInputTest, InvalidUtf8InThePathIsAClean404) {
   EXPECT_EQ(response->status, 404);
   EXPECT_FALSE(response->Json().is_discarded()) << response->body;
   ExpectServing(0);
+}
+
+// Twelve anonymous 64 MiB uploads used to be read whole before authentication (the server grew
+// to 755 MB). The token is now checked on the header: nothing of the body is read.
+TEST_F(HostileInputTest, AnonymousUploadsAreRefusedBeforeTheirBodyIsRead) {
+  std::vector<HttpClient> clients;
+  for (int i = 0; i < 12; ++i) {
+    clients.push_back(Client());
+    ASSERT_TRUE(clients.back()
+                    .WriteRaw("POST " + TasksPath() +
+                              "?format=jsonl HTTP/1.1\r\nHost: t\r\n"
+                              "Content-Length: 67108864\r\n\r\n" +
+                              std::string(1 << 20, '\n'))
+                    .ok());
+  }
+  for (HttpClient& client : clients) {
+    auto response = client.ReadResponse();
+    ASSERT_TRUE(response.ok()) << response.status().ToString();
+    EXPECT_EQ(response->status, 401);
+  }
+  EXPECT_LT(server().ResidentBytes(), int64_t{200} << 20);
+  ExpectServing(0);
+}
+
+TEST_F(HostileInputTest, AFloodFromOneAddressIsThrottled) {
+  HttpClient client = Client();
+  int throttled = 0;
+  std::string retry_after;
+  for (int i = 0; i < 400 && throttled == 0; ++i) {
+    auto response = client.Get("/healthz");
+    ASSERT_TRUE(response.ok()) << response.status().ToString();
+    if (response->status == 429) {
+      ++throttled;
+      retry_after = response->Header("Retry-After");
+      EXPECT_EQ(response->Json()["error"]["code"], "resource_exhausted");
+    }
+  }
+  EXPECT_EQ(throttled, 1) << "the default budget is 300 requests at once";
+  EXPECT_FALSE(retry_after.empty());
 }
 
 }  // namespace

@@ -186,4 +186,14 @@ std::string ServerProcess::log_text() const {
   return text.str();
 }
 
+int64_t ServerProcess::ResidentBytes() const {
+  if (pid_ <= 0) return 0;
+  std::ifstream status("/proc/" + std::to_string(pid_) + "/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("VmRSS:", 0) == 0) return std::stoll(line.substr(6)) * 1024;  // kB
+  }
+  return 0;
+}
+
 }  // namespace tinydata::test

@@ -64,6 +64,9 @@ class ServerProcess {
   // A new keep-alive client for this server.
   HttpClient Client() const { return HttpClient("127.0.0.1", port_); }
   bool running() const { return pid_ > 0; }
+  pid_t pid() const { return pid_; }
+  // The resident memory of the running server (VmRSS), in bytes; 0 when unknown.
+  int64_t ResidentBytes() const;
 
   // Graceful stop: SIGTERM, wait up to `timeout` (then SIGKILL). Returns the exit code, or
   // 128 + signal number when the process died of a signal.

@@ -6,7 +6,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <boost/asio/ip/address.hpp>
 #include <boost/asio/thread_pool.hpp>
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <condition_variable>
@@ -313,6 +315,30 @@ Status RunServe(const ServeOptions& options) {
   server_options.threads = options.threads;
   server_options.shutdown_on_signals = true;
   server_options.access_log = options.access_log;
+  if (options.max_connections < 1) {
+    return Status::InvalidArgument("must be at least 1", "max-connections");
+  }
+  if (options.client_connections < 0) {
+    return Status::InvalidArgument("must be 0 (no limit) or more", "client-connections");
+  }
+  if (!(options.client_rate >= 0) || !(options.client_burst >= 0)) {
+    return Status::InvalidArgument("must be 0 (no limit) or more", "client-rate");
+  }
+  if (options.max_body_memory_mib < 1) {
+    return Status::InvalidArgument("must be at least 1", "max-body-memory-mib");
+  }
+  server_options.max_connections = static_cast<size_t>(options.max_connections);
+  server_options.client_limits.max_connections_per_address =
+      static_cast<size_t>(options.client_connections);
+  server_options.client_limits.requests_per_second = options.client_rate;
+  server_options.client_limits.burst = std::max(options.client_burst, 1.0);
+  server_options.max_inflight_body_bytes = static_cast<size_t>(options.max_body_memory_mib) << 20;
+  for (const std::string& proxy : options.trusted_proxies) {
+    boost::system::error_code ec;
+    boost::asio::ip::make_address(proxy, ec);
+    if (ec) return Status::InvalidArgument("\"" + proxy + "\" is not an IP address", "trusted-proxy");
+  }
+  server_options.trusted_proxies = options.trusted_proxies;
 
   store::StoreOptions store_options;
   store_options.synchronous = options.synchronous;
@@ -460,6 +486,25 @@ void RegisterServeCommand(CLI::App& app) {
             return ms.ok() ? std::string() : ms.status().message();
           },
           "RFC3339", "RFC 3339 instant"));
+  cmd->add_option("--max-connections", options->max_connections,
+                  "Open connections in all; more are answered 503")
+      ->capture_default_str();
+  cmd->add_option("--client-connections", options->client_connections,
+                  "Open connections per client address (0: no limit); more are answered 429")
+      ->capture_default_str();
+  cmd->add_option("--client-rate", options->client_rate,
+                  "Requests per second per client address (0: no limit); more are answered 429 "
+                  "with Retry-After")
+      ->capture_default_str();
+  cmd->add_option("--client-burst", options->client_burst,
+                  "Requests a client address may send at once before --client-rate applies")
+      ->capture_default_str();
+  cmd->add_option("--trusted-proxy", options->trusted_proxies,
+                  "Address of a reverse proxy whose X-Forwarded-For names the client "
+                  "(repeatable)");
+  cmd->add_option("--max-body-memory-mib", options->max_body_memory_mib,
+                  "MiB of request bodies held at once over all connections; more are answered 503")
+      ->capture_default_str();
   cmd->add_option("--log-level", options->log_level, "trace|debug|info|warn|error")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}))
       ->capture_default_str();

@@ -5,6 +5,8 @@
 //                  [--synchronous full|normal] [--maintenance-seconds 60]
 //                  [--log-level info] [--no-access-log] [--game-config game.json]
 //                  [--ledger-key-file ledger.key] [--clock-start 2026-11-02T09:00:00Z]
+//                  [--max-connections N] [--client-connections N] [--client-rate R]
+//                  [--client-burst B] [--trusted-proxy ADDR]... [--max-body-memory-mib M]
 //
 // Opens (or creates) the SQLite database, loads the platform, optionally seeds the demo project,
 // serves the API and the web app, runs the periodic maintenance (re-inference, lease expiry)
@@ -20,6 +22,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "tinydata/core/status.h"
 #include "tinydata/service/clock.h"
@@ -46,6 +49,15 @@ struct ServeOptions {
   // RFC 3339 instant the server's clock starts at (then runs at real speed; OffsetClock), for
   // demos, replays and tests; empty: the system clock.
   std::string clock_start;
+  // Limits of the HTTP server (http::ServerOptions): all connections, and per client address
+  // the open connections and the request rate (0: no limit); reverse proxies whose
+  // X-Forwarded-For names the client; the bytes of request bodies held at once.
+  int64_t max_connections = 10'000;
+  int64_t client_connections = 64;
+  double client_rate = 100;
+  double client_burst = 300;
+  std::vector<std::string> trusted_proxies;
+  int64_t max_body_memory_mib = 256;
 };
 
 void RegisterServeCommand(CLI::App& app);

@@ -70,6 +70,15 @@ AsyncHandler Blocking(const ApiContext& context, Handler handler) {
   };
 }
 
+HeaderGate AdmitAuthenticated(const ApiContext& context) {
+  service::Platform* platform = context.platform;
+  return [platform](const beast_http::request_header<>& header) -> Status {
+    TD_ASSIGN_OR_RETURN(std::string_view token,
+                        BearerTokenOf(header[beast_http::field::authorization]));
+    return platform->AuthenticateToken(token).status();
+  };
+}
+
 Status RequireRole(const service::Principal& principal, store::Role role, std::string_view what) {
   if (principal.Has(role) || principal.is_admin()) return Status::Ok();
   const std::vector<std::string> names = service::RoleNames(role);

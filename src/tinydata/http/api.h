@@ -53,6 +53,11 @@ AsyncHandler AuthedBlocking(const ApiContext& context, AuthedHandler handler);
 // Runs an unauthenticated `handler` on the blocking pool.
 AsyncHandler Blocking(const ApiContext& context, Handler handler);
 
+// A route gate (RouteOptions::admit) that lets only requests with a valid bearer token read
+// their body, for routes that take large bodies: an anonymous upload is refused with 401 before
+// a byte of it is read.
+HeaderGate AdmitAuthenticated(const ApiContext& context);
+
 // 403 permission_denied unless the principal holds `role` (or is an admin).
 Status RequireRole(const service::Principal& principal, store::Role role,
                    std::string_view what);

@@ -294,7 +294,7 @@ void RegisterProjectRoutes(ApiRoutes& routes, const ApiContext& context) {
                        return ImportReply(platform->ImportTasks(caller, *request.PathInt("id"),
                                                                 *format, request.body()));
                      }),
-      RouteOptions{.max_body_bytes = kUploadBodyLimitBytes});
+      RouteOptions{.max_body_bytes = kUploadBodyLimitBytes, .admit = AdmitAuthenticated(context)});
 
   routes.Add(verb::get, "/api/v1/projects/{id:int}/tasks",
              Doc("projects", "The project's tasks with gold and consensus (owner)")

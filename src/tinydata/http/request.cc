@@ -146,7 +146,10 @@ Result<nlohmann::json> ParseJsonObject(std::string_view text, std::string_view f
 }
 
 Result<std::string_view> BearerToken(const Request& request) {
-  std::string_view auth = request.header(beast_http::field::authorization);
+  return BearerTokenOf(request.header(beast_http::field::authorization));
+}
+
+Result<std::string_view> BearerTokenOf(std::string_view auth) {
   if (auth.empty()) {
     return Status::Unauthenticated("missing Authorization: Bearer <token> header");
   }
@@ -159,6 +162,40 @@ Result<std::string_view> BearerToken(const Request& request) {
   while (!token.empty() && token.back() == ' ') token.remove_suffix(1);
   if (token.empty()) return Status::Unauthenticated("empty bearer token");
   return token;
+}
+
+Status CheckRequestFraming(const beast_http::request_header<>& header) {
+  const size_t hosts = header.count(beast_http::field::host);
+  if (hosts > 1 || (hosts == 0 && header.version() >= 11)) {
+    return Status::InvalidArgument(
+        hosts == 0 ? "an HTTP/1.1 request needs a Host header" : "more than one Host header",
+        "Host");
+  }
+  if (header.count(beast_http::field::content_length) > 1) {
+    return Status::InvalidArgument("more than one Content-Length header", "Content-Length");
+  }
+  const size_t encodings = header.count(beast_http::field::transfer_encoding);
+  if (encodings == 0) return Status::Ok();
+  if (encodings > 1) {
+    return Status::InvalidArgument("more than one Transfer-Encoding header", "Transfer-Encoding");
+  }
+  std::string_view coding = header[beast_http::field::transfer_encoding];
+  while (!coding.empty() && (coding.front() == ' ' || coding.front() == '\t')) {
+    coding.remove_prefix(1);
+  }
+  while (!coding.empty() && (coding.back() == ' ' || coding.back() == '\t')) {
+    coding.remove_suffix(1);
+  }
+  if (!IEqualsPrefix(coding, "chunked") || coding.size() != 7) {
+    return Status::InvalidArgument(
+        "Transfer-Encoding must be exactly \"chunked\", got \"" + std::string(coding) + "\"",
+        "Transfer-Encoding");
+  }
+  if (header.count(beast_http::field::content_length) > 0) {
+    return Status::InvalidArgument("Transfer-Encoding and Content-Length together",
+                                   "Content-Length");
+  }
+  return Status::Ok();
 }
 
 }  // namespace tinydata::http

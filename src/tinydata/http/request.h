@@ -81,6 +81,11 @@ class Request {
   // fails for `{name:int}` parameters, which only match decimal integers).
   Result<int64_t> PathInt(std::string_view name) const;
 
+  // The client's IP address: the peer's, or the one a trusted proxy forwarded
+  // (ServerOptions::trusted_proxies). Empty for a request built outside a server.
+  const std::string& client_address() const { return client_address_; }
+  void set_client_address(std::string address) { client_address_ = std::move(address); }
+
   // When the connection started reading this request's header; used for the access log.
   std::chrono::steady_clock::time_point start_time() const { return start_time_; }
 
@@ -97,6 +102,7 @@ class Request {
   // Names point into the router's patterns, which outlive every request.
   std::vector<std::pair<std::string_view, std::string>> path_params_;
   std::chrono::steady_clock::time_point start_time_{};
+  std::string client_address_;
 };
 
 // Parses the request body as a JSON object. Errors are InvalidArgument with field "body":
@@ -110,5 +116,15 @@ Result<nlohmann::json> ParseJsonObject(std::string_view text, std::string_view f
 // The token of an `Authorization: Bearer <token>` header (scheme case-insensitive).
 // Unauthenticated when the header is missing, uses another scheme, or the token is empty.
 Result<std::string_view> BearerToken(const Request& request);
+// The same from the Authorization header's value.
+Result<std::string_view> BearerTokenOf(std::string_view authorization);
+
+// Checks the framing rules a request header must follow before its body is read (RFC 9112
+// sections 3.2 and 6): exactly one Host header in HTTP/1.1 (at most one in 1.0); at most one
+// Content-Length; Transfer-Encoding, when present, exactly "chunked" and never together with
+// Content-Length. Anything else is refused (InvalidArgument naming the header), since two
+// parties that frame a message differently can be made to see different requests in one
+// stream (request smuggling).
+Status CheckRequestFraming(const beast_http::request_header<>& header);
 
 }  // namespace tinydata::http

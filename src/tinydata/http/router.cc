@@ -262,6 +262,7 @@ Router::Resolution Router::Resolve(beast_http::verb method, std::string_view raw
     result.handler = &found->handler;
     if (found->sync_handler) result.sync_handler = &found->sync_handler;
     result.max_body_bytes = found->options.max_body_bytes;
+    if (found->options.admit) result.admit = &found->options.admit;
     result.params.reserve(matcher.bound.size());
     for (size_t k = 0; k < matcher.bound.size(); ++k) {
       result.params.emplace_back(found->param_names[k], std::move(segments[matcher.bound[k]]));

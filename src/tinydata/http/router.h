@@ -40,9 +40,17 @@ namespace tinydata::http {
 inline constexpr size_t kJsonBodyLimitBytes = size_t{1} << 20;
 inline constexpr size_t kUploadBodyLimitBytes = size_t{64} << 20;
 
+// Decides from the request header alone, before the body is read, whether the request may go
+// on (e.g. that it carries a valid bearer token), so a large body is never read for a client
+// that would be refused anyway. Runs on an I/O thread: must be quick. A non-ok Status is the
+// response (ErrorReply) and the connection closes after it.
+using HeaderGate = std::function<Status(const beast_http::request_header<>& header)>;
+
 struct RouteOptions {
   // Larger bodies are refused with 413 payload_too_large before the handler runs.
   size_t max_body_bytes = kJsonBodyLimitBytes;
+  // Optional; see HeaderGate.
+  HeaderGate admit = {};
 };
 
 // Completes one request. Copyable; every copy refers to the same request. The first Send wins
@@ -114,6 +122,7 @@ class Router {
     // it directly instead of going through a Responder.
     const Handler* sync_handler = nullptr;
     size_t max_body_bytes = kJsonBodyLimitBytes;
+    const HeaderGate* admit = nullptr;  // the route's gate, when it has one
     std::vector<std::pair<std::string_view, std::string>> params;
     std::string path;  // the decoded path
     std::string allow;

@@ -100,7 +100,8 @@ class ServerState {
                            : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()))),
         ioc_(threads_count_),
         acceptor_(net::make_strand(ioc_)),
-        signals_(acceptor_.get_executor()) {}
+        signals_(acceptor_.get_executor()),
+        limits_(options_.client_limits) {}
 
   Status Start();
   void Shutdown();
@@ -122,6 +123,23 @@ class ServerState {
   bool Register(uint64_t id, const std::shared_ptr<Session>& session);
   void Unregister(uint64_t id);
   bool draining() const { return draining_.load(std::memory_order_acquire); }
+
+  ClientLimits& limits() { return limits_; }
+  bool IsTrustedProxy(std::string_view address) const {
+    for (const std::string& proxy : options_.trusted_proxies) {
+      if (proxy == address) return true;
+    }
+    return false;
+  }
+  // Reserves `bytes` of the request body budget; false (nothing reserved) when it is spent.
+  bool ReserveBody(size_t bytes) {
+    size_t used = body_bytes_.load(std::memory_order_relaxed);
+    do {
+      if (used + bytes > options_.max_inflight_body_bytes) return false;
+    } while (!body_bytes_.compare_exchange_weak(used, used + bytes, std::memory_order_relaxed));
+    return true;
+  }
+  void ReleaseBody(size_t bytes) { body_bytes_.fetch_sub(bytes, std::memory_order_relaxed); }
 
  private:
   void Accept();
@@ -145,6 +163,7 @@ class ServerState {
   bool waited_ = false;
   std::atomic<bool> draining_{false};
   uint64_t next_session_id_ = 1;  // used on the acceptor strand only
+  std::atomic<size_t> body_bytes_{0};
 
   net::io_context ioc_;
   tcp::acceptor acceptor_;
@@ -153,18 +172,40 @@ class ServerState {
   std::optional<net::executor_work_guard<net::io_context::executor_type>> work_;
   std::vector<std::thread> threads_;
   uint16_t port_ = 0;
+  ClientLimits limits_;
 };
 
 // One connection. Every member runs on the connection's strand.
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket&& socket, ServerState& server, uint64_t id)
-      : stream_(std::move(socket)), server_(server), id_(id) {}
+  // `peer` is the connection's remote address; `counted` tells whether it was counted in the
+  // per-address connection limit (ClientLimits::OpenConnection).
+  Session(tcp::socket&& socket, ServerState& server, uint64_t id, std::string peer, bool counted)
+      : stream_(std::move(socket)),
+        server_(server),
+        id_(id),
+        peer_(std::move(peer)),
+        counted_(counted) {}
 
-  ~Session() { server_.Unregister(id_); }
+  ~Session() {
+    ReleaseBody();
+    if (counted_) server_.limits().CloseConnection(peer_);
+    server_.Unregister(id_);
+  }
 
   void Start() {
     net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->WaitForRequest(); });
+  }
+
+  // Answers a connection the server will not serve (`status` 429 or 503) and closes it.
+  void Refuse(beast_http::status status, std::string message) {
+    net::dispatch(stream_.get_executor(),
+                  [self = shared_from_this(), status, message = std::move(message)]() mutable {
+                    self->first_request_ = false;
+                    Response response = ErrorReply(status, "resource_exhausted", message);
+                    response.headers.set(beast_http::field::retry_after, "1");
+                    self->WriteEarlyResponse(std::move(response));
+                  });
   }
 
   // Called on shutdown: idle connections close now, busy ones after their current response.
@@ -247,6 +288,20 @@ class Session : public std::enable_shared_from_this<Session> {
     method_ = header.method();
     version_ = header.version();
     keep_alive_ = header.keep_alive();
+    if (Status framing = CheckRequestFraming(header); !framing.ok()) {
+      path_for_log_ = std::string(header.target().substr(0, header.target().find('?')));
+      return WriteEarlyResponse(ErrorReply(framing));
+    }
+    client_address_ = ClientAddressOf(header);
+    if (const int64_t wait = server_.limits().TakeRequest(client_address_, Clock::now());
+        wait > 0) {
+      path_for_log_ = std::string(header.target().substr(0, header.target().find('?')));
+      Response response = ErrorReply(beast_http::status::too_many_requests, "resource_exhausted",
+                                     "too many requests from " + client_address_ +
+                                         "; retry after " + std::to_string(wait) + " s");
+      response.headers.set(beast_http::field::retry_after, std::to_string(wait));
+      return WriteEarlyResponse(std::move(response));
+    }
     std::string_view target = header.target();
     const size_t question = target.find('?');
     resolution_ = server_.router().Resolve(method_, target.substr(0, question));
@@ -258,6 +313,24 @@ class Session : public std::enable_shared_from_this<Session> {
       return WriteEarlyError(beast_http::status::payload_too_large, "payload_too_large",
                              "request body of " + std::to_string(*length) +
                                  " bytes exceeds the limit of " + std::to_string(limit) + " bytes");
+    }
+    if (resolution_.admit != nullptr) {
+      if (Status admitted = (*resolution_.admit)(header); !admitted.ok()) {
+        return WriteEarlyResponse(ErrorReply(admitted));
+      }
+    }
+    if (!parser_->is_done()) {
+      // The body's bytes are budgeted before any is read; a chunked body may use its whole limit.
+      const boost::optional<uint64_t> length = parser_->content_length();
+      const size_t wanted = length ? static_cast<size_t>(*length) : limit;
+      if (!server_.ReserveBody(wanted)) {
+        Response response =
+            ErrorReply(beast_http::status::service_unavailable, "unavailable",
+                       "the server is reading too many request bodies; retry shortly");
+        response.headers.set(beast_http::field::retry_after, "1");
+        return WriteEarlyResponse(std::move(response));
+      }
+      reserved_body_bytes_ = wanted;
     }
     parser_->body_limit(limit);
     if (IEquals(header[beast_http::field::expect], "100-continue") && !parser_->is_done()) {
@@ -341,6 +414,7 @@ class Session : public std::enable_shared_from_this<Session> {
     request_ = Request(parser_->release(), std::move(resolution_.path), std::move(*query));
     request_.set_path_params(std::move(resolution_.params));
     request_.set_start_time(start_time_);
+    request_.set_client_address(client_address_);
     parser_.reset();
 
     if (resolution_.sync_handler != nullptr) {
@@ -372,16 +446,54 @@ class Session : public std::enable_shared_from_this<Session> {
   // Errors found before a request could be dispatched: the rest of the stream cannot be trusted
   // (an unread body, a broken header), so the connection closes after the reply.
   void WriteEarlyError(beast_http::status status, std::string_view code, std::string message) {
+    WriteEarlyResponse(ErrorReply(status, code, message));
+  }
+  void WriteEarlyResponse(Response response) {
     keep_alive_ = false;
     early_error_ = true;
     if (version_ == 0) version_ = 11;
     if (path_for_log_.empty()) path_for_log_ = "-";
-    WriteResponse(ErrorReply(status, code, message));
+    WriteResponse(std::move(response));
+  }
+
+  // The client of a request: the peer, or for a trusted proxy the last forwarded address that
+  // is not itself a trusted proxy.
+  std::string ClientAddressOf(const beast_http::request_header<>& header) const {
+    if (!server_.IsTrustedProxy(peer_)) return peer_;
+    std::string_view forwarded = header["X-Forwarded-For"];
+    while (!forwarded.empty()) {
+      const size_t comma = forwarded.rfind(',');
+      std::string_view hop =
+          comma == std::string_view::npos ? forwarded : forwarded.substr(comma + 1);
+      forwarded = comma == std::string_view::npos ? std::string_view() : forwarded.substr(0, comma);
+      while (!hop.empty() && (hop.front() == ' ' || hop.front() == '\t')) hop.remove_prefix(1);
+      while (!hop.empty() && (hop.back() == ' ' || hop.back() == '\t')) hop.remove_suffix(1);
+      if (hop.empty()) continue;
+      beast::error_code ec;
+      net::ip::make_address(std::string(hop), ec);
+      if (ec) break;  // not an address: believe nothing further left
+      if (!server_.IsTrustedProxy(hop)) return std::string(hop);
+    }
+    return peer_;
+  }
+
+  void ReleaseBody() {
+    if (reserved_body_bytes_ > 0) server_.ReleaseBody(reserved_body_bytes_);
+    reserved_body_bytes_ = 0;
   }
 
   void SetCommonHeaders(beast_http::fields& fields) {
     fields.set(beast_http::field::server, "tinydata");
     fields.set(beast_http::field::date, HttpDate());
+    fields.set("X-Content-Type-Options", "nosniff");
+    fields.set("Referrer-Policy", "no-referrer");
+    fields.set("X-Frame-Options", "DENY");
+    if (fields.find(beast_http::field::cache_control) == fields.end()) {
+      fields.set(beast_http::field::cache_control, "no-store");
+    }
+    if (fields.find("Content-Security-Policy") == fields.end()) {
+      fields.set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
+    }
   }
 
   void WriteResponse(Response response) {
@@ -505,6 +617,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void OnWritten(beast::error_code ec) {
     LogAccess();
+    ReleaseBody();
     res_.reset();
     serializer_.reset();
     streamed_head_.reset();
@@ -555,6 +668,10 @@ class Session : public std::enable_shared_from_this<Session> {
   beast::tcp_stream stream_;
   ServerState& server_;
   const uint64_t id_;
+  const std::string peer_;
+  const bool counted_;
+  std::string client_address_;
+  size_t reserved_body_bytes_ = 0;
   beast::flat_buffer buffer_;
   State state_ = State::kIdle;
   bool first_request_ = true;
@@ -672,9 +789,24 @@ void ServerState::OnAccept(beast::error_code ec, tcp::socket socket) {
   }
   beast::error_code ignored;
   socket.set_option(tcp::no_delay(true), ignored);
+  const tcp::endpoint remote = socket.remote_endpoint(ignored);
+  std::string peer = ignored ? std::string("-") : remote.address().to_string();
   const uint64_t id = next_session_id_++;
-  auto session = std::make_shared<Session>(std::move(socket), *this, id);
-  if (Register(id, session)) session->Start();
+  const bool trusted = IsTrustedProxy(peer);
+  const bool admitted = trusted || limits_.OpenConnection(peer);
+  const bool counted = admitted && !trusted;
+  const std::string refused_peer = admitted ? std::string() : peer;
+  auto session = std::make_shared<Session>(std::move(socket), *this, id, std::move(peer), counted);
+  if (Register(id, session)) {
+    if (!admitted) {
+      session->Refuse(beast_http::status::too_many_requests,
+                      "too many connections from " + refused_peer);
+    } else if (open_connections() > options_.max_connections) {
+      session->Refuse(beast_http::status::service_unavailable, "the server has too many connections");
+    } else {
+      session->Start();
+    }
+  }
   Accept();
 }
 

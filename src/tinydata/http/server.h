@@ -10,6 +10,15 @@
 //   between requests a keep-alive connection may idle for idle_timeout, after which the next
 //   header must again arrive within header_timeout; body_timeout and write_timeout bound each
 //   body read and response write.
+// - Limits, checked before a request is routed or its body read: framing (CheckRequestFraming;
+//   400), per-client connections and request rate (ClientLimits; 429 with Retry-After), a cap
+//   on all connections and on the bytes of request bodies held at once (503 with Retry-After),
+//   and the route's HeaderGate (e.g. authentication of an upload). A refused request closes its
+//   connection, since its unread body cannot be skipped safely.
+// - Every response carries `X-Content-Type-Options: nosniff`, `Referrer-Policy: no-referrer`
+//   and `X-Frame-Options: DENY`, and, unless the handler set its own, `Cache-Control: no-store`
+//   and `Content-Security-Policy: default-src 'none'; frame-ancestors 'none'` (the API's; the
+//   web app's files set theirs, static_files.h).
 // - Shutdown(): stop accepting, close idle connections, let requests in flight finish (their
 //   responses carry `Connection: close`), force-close whatever is left after shutdown_grace.
 //   Wait() returns when that is done, so the caller can then flush and close the database.
@@ -23,8 +32,10 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "tinydata/core/status.h"
+#include "tinydata/http/client_limits.h"
 #include "tinydata/http/router.h"
 
 namespace spdlog {
@@ -52,6 +63,17 @@ struct ServerOptions {
   std::shared_ptr<spdlog::logger> logger;
   // Start a graceful Shutdown() on SIGINT/SIGTERM; a second signal force-closes at once.
   bool shutdown_on_signals = false;
+  // Open connections in all; one more is answered 503 and closed.
+  size_t max_connections = 10'000;
+  // Per client address: open connections and request rate (429 with Retry-After).
+  ClientLimitOptions client_limits;
+  // Addresses of reverse proxies whose X-Forwarded-For is believed: a request's client is then
+  // the last address of that header that is not itself a trusted proxy. Connections of a
+  // trusted proxy do not count against the per-address connection limit.
+  std::vector<std::string> trusted_proxies;
+  // Bytes of request bodies being read or handled at once, over all connections (a chunked body
+  // counts as its route's limit until it is read); a request that would exceed it gets 503.
+  size_t max_inflight_body_bytes = size_t{256} << 20;
 };
 
 // Parses "host:port" ("127.0.0.1:8080", "[::1]:8080", "0.0.0.0:0") into options->address and

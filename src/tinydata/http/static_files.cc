@@ -148,7 +148,7 @@ Response StaticFiles::ServeFile(const Request& request, const fs::path& file,
   response.headers.set(beast_http::field::etag, etag);
   response.headers.set(beast_http::field::cache_control,
                        immutable ? "public, max-age=31536000, immutable" : "no-cache");
-  response.headers.set("X-Content-Type-Options", "nosniff");
+  response.headers.set("Content-Security-Policy", std::string(kWebContentSecurityPolicy));
   if (request.header(beast_http::field::if_none_match) == etag) {
     response.status = beast_http::status::not_modified;
     return response;

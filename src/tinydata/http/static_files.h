@@ -10,6 +10,9 @@
 // - Content-Type from the extension. Files under /assets/ (the bundler's content-hashed output)
 //   are cached for a year as immutable; everything else is `no-cache` with an ETag, so index.html
 //   is revalidated (304 on If-None-Match) and always points at the current bundle.
+// - Every file carries kWebContentSecurityPolicy: scripts, styles and connections only from the
+//   server itself, no inline script, not framed by anyone (the server adds nosniff and the
+//   referrer policy to every response).
 #pragma once
 
 #include <filesystem>
@@ -20,6 +23,10 @@
 #include "tinydata/http/router.h"
 
 namespace tinydata::http {
+
+inline constexpr std::string_view kWebContentSecurityPolicy =
+    "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'none'";
 
 class StaticFiles {
  public:

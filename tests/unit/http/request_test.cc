@@ -125,5 +125,42 @@ TEST(BearerTokenTest, EmptyTokenIsUnauthenticated) {
   EXPECT_FALSE(token.ok());
 }
 
+beast_http::request_header<> Header(unsigned version,
+                                   std::vector<std::pair<std::string, std::string>> fields) {
+  beast_http::request_header<> h;
+  h.version(version);
+  for (auto& [name, value] : fields) h.insert(name, value);
+  return h;
+}
+
+TEST(RequestFramingTest, AcceptsTheUsualShapes) {
+  EXPECT_TRUE(CheckRequestFraming(Header(11, {{"Host", "a"}})).ok());
+  EXPECT_TRUE(CheckRequestFraming(Header(11, {{"Host", "a"}, {"Content-Length", "3"}})).ok());
+  EXPECT_TRUE(
+      CheckRequestFraming(Header(11, {{"Host", "a"}, {"Transfer-Encoding", " Chunked "}})).ok());
+  EXPECT_TRUE(CheckRequestFraming(Header(10, {})).ok());
+}
+
+TEST(RequestFramingTest, RefusesAmbiguousFramingNamingTheHeader) {
+  auto field = [](beast_http::request_header<> h) { return CheckRequestFraming(h).field(); };
+  EXPECT_EQ(field(Header(11, {})), "Host");
+  EXPECT_EQ(field(Header(11, {{"Host", "a"}, {"Host", "b"}})), "Host");
+  EXPECT_EQ(field(Header(10, {{"Host", "a"}, {"Host", "b"}})), "Host");
+  EXPECT_EQ(field(Header(11, {{"Host", "a"}, {"Content-Length", "1"}, {"Content-Length", "1"}})),
+            "Content-Length");
+  EXPECT_EQ(field(Header(11, {{"Host", "a"}, {"Transfer-Encoding", "chunked, identity"}})),
+            "Transfer-Encoding");
+  EXPECT_EQ(field(Header(11, {{"Host", "a"}, {"Transfer-Encoding", "gzip"}})),
+            "Transfer-Encoding");
+  EXPECT_EQ(field(Header(11, {{"Host", "a"},
+                               {"Transfer-Encoding", "chunked"},
+                               {"Transfer-Encoding", "chunked"}})),
+            "Transfer-Encoding");
+  EXPECT_EQ(field(Header(11, {{"Host", "a"},
+                               {"Transfer-Encoding", "chunked"},
+                               {"Content-Length", "4"}})),
+            "Content-Length");
+}
+
 }  // namespace
 }  // namespace tinydata::http

@@ -466,6 +466,198 @@ TEST(ServerTest, StartRefusesARouterWithARegistrationError) {
   EXPECT_EQ(server.Start().code(), StatusCode::kInvalidArgument);
 }
 
+// --- Framing: a request is framed one way only, so no second request hides in a body. ---
+
+// "chunked, identity" used to be read as a request without a body, so the bytes after the
+// header ran as a second request the front end never saw.
+TEST(ServerTest, TransferEncodingOtherThanChunkedIsRefusedAndNothingElseRuns) {
+  std::atomic<int> answered{0};
+  Router router = EchoRouter();
+  router.Get("/smuggled", [&answered](Request&) {
+    ++answered;
+    return NoContentReply();
+  });
+  RunningServer s(std::move(router));
+  HttpClient client = s.Client();
+  ASSERT_TRUE(client
+                  .WriteRaw("POST /upload HTTP/1.1\r\nHost: t\r\n"
+                            "Transfer-Encoding: chunked, identity\r\n\r\n"
+                            "GET /smuggled HTTP/1.1\r\nHost: t\r\n\r\n")
+                  .ok());
+  auto r = client.ReadResponse();
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->status, 400);
+  EXPECT_EQ(r->Json()["error"]["field"], "Transfer-Encoding");
+  EXPECT_FALSE(client.ReadResponse().ok()) << "the connection must close after the refusal";
+  EXPECT_EQ(answered.load(), 0);
+}
+
+TEST(ServerTest, ChunkedTogetherWithContentLengthIsRefused) {
+  RunningServer s(EchoRouter());
+  HttpClient client = s.Client();
+  ASSERT_TRUE(client
+                  .WriteRaw("POST /upload HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\n"
+                            "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n")
+                  .ok());
+  auto r = client.ReadResponse();
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->status, 400);
+}
+
+TEST(ServerTest, MissingOrRepeatedHostIsRefused) {
+  RunningServer s(EchoRouter());
+  for (const char* request : {"GET /hello HTTP/1.1\r\n\r\n",
+                              "GET /hello HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n"}) {
+    HttpClient client = s.Client();
+    ASSERT_TRUE(client.WriteRaw(request).ok());
+    auto r = client.ReadResponse();
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_EQ(r->status, 400) << request;
+    EXPECT_EQ(r->Json()["error"]["field"], "Host");
+  }
+  HttpClient old = s.Client();
+  ASSERT_TRUE(old.WriteRaw("GET /hello HTTP/1.0\r\n\r\n").ok());
+  auto r = old.ReadResponse();
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->status, 200) << "HTTP/1.0 has no Host requirement";
+}
+
+TEST(ServerTest, TwoContentLengthsAreRefused) {
+  RunningServer s(EchoRouter());
+  HttpClient client = s.Client();
+  ASSERT_TRUE(client
+                  .WriteRaw("POST /upload HTTP/1.1\r\nHost: t\r\nContent-Length: 2\r\n"
+                            "Content-Length: 2\r\n\r\nab")
+                  .ok());
+  auto r = client.ReadResponse();
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->status, 400);
+}
+
+// --- Limits per client and for the whole server. ---
+
+TEST(ServerTest, RequestsBeyondTheRateAre429WithRetryAfter) {
+  ServerOptions options = TestOptions();
+  options.client_limits.requests_per_second = 1;
+  options.client_limits.burst = 3;
+  RunningServer s(EchoRouter(), options);
+  int ok = 0;
+  Result<HttpResponse> last = Status::Internal("none");
+  for (int i = 0; i < 5; ++i) {
+    HttpClient client = s.Client();
+    last = client.Get("/hello");
+    ASSERT_TRUE(last.ok()) << last.status().ToString();
+    if (last->status == 200) ++ok;
+  }
+  EXPECT_EQ(ok, 3);
+  EXPECT_EQ(last->status, 429);
+  EXPECT_EQ(last->Json()["error"]["code"], "resource_exhausted");
+  EXPECT_GE(std::stoi(last->Header("Retry-After")), 1);
+}
+
+TEST(ServerTest, ConnectionsBeyondThePerClientLimitAreRefused) {
+  ServerOptions options = TestOptions();
+  options.client_limits.max_connections_per_address = 2;
+  RunningServer s(EchoRouter(), options);
+  HttpClient a = s.Client();
+  HttpClient b = s.Client();
+  ASSERT_EQ(a.Get("/hello")->status, 200);
+  ASSERT_EQ(b.Get("/hello")->status, 200);
+  HttpClient c = s.Client();
+  auto refused = c.Get("/hello");
+  ASSERT_TRUE(refused.ok()) << refused.status().ToString();
+  EXPECT_EQ(refused->status, 429);
+  EXPECT_EQ(refused->Header("Retry-After"), "1");
+  a.Close();
+  for (int i = 0; i < 50 && s.server().open_connections() > 1; ++i) {
+    std::this_thread::sleep_for(10ms);
+  }
+  HttpClient d = s.Client();
+  EXPECT_EQ(d.Get("/hello")->status, 200) << "a closed connection frees its slot";
+}
+
+TEST(ServerTest, ForwardedForIsBelievedOnlyFromATrustedProxy) {
+  auto who = [] {
+    Router router;
+    router.Get("/who",
+               [](Request& request) { return JsonReply({{"client", request.client_address()}}); });
+    return router;
+  };
+  ServerOptions options = TestOptions();
+  RunningServer untrusted(who(), options);
+  HttpClient client = untrusted.Client();
+  EXPECT_EQ(client.Get("/who", {{"X-Forwarded-For", "203.0.113.9"}})->Json()["client"],
+            "127.0.0.1");
+  options.trusted_proxies = {"127.0.0.1"};
+  RunningServer proxied(who(), options);
+  HttpClient via = proxied.Client();
+  EXPECT_EQ(via.Get("/who", {{"X-Forwarded-For", "198.51.100.7, 203.0.113.9"}})->Json()["client"],
+            "203.0.113.9");
+  EXPECT_EQ(via.Get("/who")->Json()["client"], "127.0.0.1");
+}
+
+TEST(ServerTest, BodiesBeyondTheInflightBudgetAre503BeforeBeingRead) {
+  ServerOptions options = TestOptions();
+  options.max_inflight_body_bytes = 1024 * 1024;
+  RunningServer s(EchoRouter(), options);
+  HttpClient client = s.Client();
+  auto big = client.Post("/upload", std::string(2 * 1024 * 1024, 'x'));
+  ASSERT_TRUE(big.ok()) << big.status().ToString();
+  EXPECT_EQ(big->status, 503);
+  EXPECT_EQ(big->Header("Retry-After"), "1");
+  HttpClient again = s.Client();
+  auto small = again.Post("/upload", std::string(512 * 1024, 'x'));
+  ASSERT_TRUE(small.ok());
+  EXPECT_EQ(small->status, 200) << "a refused body reserves nothing";
+  auto next = again.Post("/upload", std::string(900 * 1024, 'x'));
+  EXPECT_EQ(next->status, 200) << "a finished request gives its bytes back";
+}
+
+TEST(ServerTest, HeaderGateRefusesBeforeTheBodyIsRead) {
+  std::atomic<int> calls{0};
+  Router router;
+  router.Post(
+      "/gated",
+      [&calls](Request&) {
+        ++calls;
+        return NoContentReply();
+      },
+      RouteOptions{.max_body_bytes = 64 << 20,
+                   .admit = [](const beast_http::request_header<>& header) -> Status {
+                     if (header[beast_http::field::authorization] == "Bearer good") {
+                       return Status::Ok();
+                     }
+                     return Status::Unauthenticated("no");
+                   }});
+  RunningServer s(std::move(router));
+  HttpClient client = s.Client(2s);
+  // Only the header is sent: the refusal must come without waiting for 32 MiB of body.
+  ASSERT_TRUE(client
+                  .WriteRaw("POST /gated HTTP/1.1\r\nHost: t\r\nContent-Length: 33554432\r\n\r\n")
+                  .ok());
+  auto r = client.ReadResponse();
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->status, 401);
+  EXPECT_EQ(calls.load(), 0);
+  HttpClient good = s.Client();
+  EXPECT_EQ(good.Post("/gated", "x", {{"Authorization", "Bearer good"}})->status, 204);
+}
+
+TEST(ServerTest, EveryResponseCarriesTheSecurityHeaders) {
+  RunningServer s(EchoRouter());
+  HttpClient client = s.Client();
+  for (const char* path : {"/hello", "/nowhere"}) {
+    auto r = client.Get(path);
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(r->Header("X-Content-Type-Options"), "nosniff") << path;
+    EXPECT_EQ(r->Header("Cache-Control"), "no-store") << path;
+    EXPECT_EQ(r->Header("Referrer-Policy"), "no-referrer") << path;
+    EXPECT_EQ(r->Header("X-Frame-Options"), "DENY") << path;
+    EXPECT_EQ(r->Header("Content-Security-Policy"), "default-src 'none'; frame-ancestors 'none'")
+        << path;
+  }
+}
+
 TEST(ParseListenAddressTest, AcceptsHostAndPort) {
   ServerOptions options;
   ASSERT_TRUE(ParseListenAddress("0.0.0.0:9090", &options).ok());

@@ -160,6 +160,21 @@ TEST_F(StaticFilesTest, PostToAPageIs405) {
   EXPECT_EQ(r->Header("Allow"), "GET, HEAD");
 }
 
+TEST_F(StaticFilesTest, TheWebAppCarriesItsSecurityPolicy) {
+  HttpClient client = Client();
+  auto page = client.Get("/projects/7");
+  ASSERT_TRUE(page.ok());
+  EXPECT_EQ(page->Header("Content-Security-Policy"), kWebContentSecurityPolicy);
+  EXPECT_NE(page->Header("Content-Security-Policy").find("frame-ancestors 'none'"),
+            std::string::npos);
+  EXPECT_EQ(page->Header("X-Content-Type-Options"), "nosniff");
+  EXPECT_EQ(page->Header("Referrer-Policy"), "no-referrer");
+  EXPECT_EQ(page->Header("Cache-Control"), "no-cache") << "the page revalidates, the API never caches";
+  auto api = client.Get("/api/v1/me");
+  ASSERT_TRUE(api.ok());
+  EXPECT_EQ(api->Header("Cache-Control"), "no-store");
+}
+
 TEST(ContentTypeForTest, UnknownExtensionIsOctetStream) {
   EXPECT_EQ(ContentTypeFor("data.xyz"), "application/octet-stream");
   EXPECT_EQ(ContentTypeFor("STYLE.CSS"), "text/css; charset=utf-8");
