@@ -344,6 +344,11 @@ Status RunServe(const ServeOptions& options) {
   store_options.synchronous = options.synchronous;
   service::PlatformOptions platform_options;
   platform_options.lease_seconds = options.lease_seconds;
+  if (options.login_failures_per_account < 0 || options.login_failures_per_address < 0) {
+    return Status::InvalidArgument("must be 0 (no limit) or more", "login-failures-per-account");
+  }
+  platform_options.login_failures_per_account = options.login_failures_per_account;
+  platform_options.login_failures_per_address = options.login_failures_per_address;
   TD_ASSIGN_OR_RETURN(OpenedPlatform opened,
                       OpenPlatformAt(options.database, store_options, platform_options,
                                      std::move(clock)));
@@ -380,9 +385,13 @@ Status RunServe(const ServeOptions& options) {
   // Handlers that wait for the store (game, ledger); a shared database answers over the network,
   // so more of them wait at once.
   boost::asio::thread_pool blocking_pool(opened.store->shared() ? 8 : 2);
+  // Password hashing on half the cores at most, so the other half keeps serving everyone else
+  // during a flood of sign-ins; 64 may wait, more are turned away (503).
+  http::WorkQueue password_work(std::max(1u, std::thread::hardware_concurrency() / 2), 64);
   http::ApiContext context;
   context.platform = &platform;
   context.blocking_pool = &blocking_pool;
+  context.password_work = &password_work;
   context.version = Version();
   // Rewards and the verifiable ledger (issue 4): settlement of retired tasks, game endpoints,
   // and the sequencer that signs checkpoints every few seconds.
@@ -439,6 +448,7 @@ Status RunServe(const ServeOptions& options) {
     sequencer.Stop();
   }
   blocking_pool.join();
+  password_work.Join();
   opened.store->Flush();
   spdlog::info("stopped {}", StatsLine(platform.write_stats()));
   return Status::Ok();
@@ -504,6 +514,14 @@ void RegisterServeCommand(CLI::App& app) {
                   "(repeatable)");
   cmd->add_option("--max-body-memory-mib", options->max_body_memory_mib,
                   "MiB of request bodies held at once over all connections; more are answered 503")
+      ->capture_default_str();
+  cmd->add_option("--login-failures-per-account", options->login_failures_per_account,
+                  "Failed sign-ins an account may make before it must wait (one more a minute; "
+                  "0: no limit)")
+      ->capture_default_str();
+  cmd->add_option("--login-failures-per-address", options->login_failures_per_address,
+                  "Failed sign-ins a client address may make before it must wait (one more every "
+                  "6 s; 0: no limit)")
       ->capture_default_str();
   cmd->add_option("--log-level", options->log_level, "trace|debug|info|warn|error")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}))

@@ -58,6 +58,9 @@ struct ServeOptions {
   double client_burst = 300;
   std::vector<std::string> trusted_proxies;
   int64_t max_body_memory_mib = 256;
+  // Sign-in throttling (service::PlatformOptions::login_*).
+  int login_failures_per_account = 5;
+  int login_failures_per_address = 20;
 };
 
 void RegisterServeCommand(CLI::App& app);

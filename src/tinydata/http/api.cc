@@ -79,6 +79,27 @@ HeaderGate AdmitAuthenticated(const ApiContext& context) {
   };
 }
 
+AsyncHandler PasswordWork(const ApiContext& context, Handler handler) {
+  if (context.password_work == nullptr) return Blocking(context, std::move(handler));
+  auto shared = std::make_shared<Handler>(std::move(handler));
+  WorkQueue* queue = context.password_work;
+  return [shared, queue](Request& request, Responder responder) {
+    const bool queued = queue->TryPost([shared, &request, responder] {
+      try {
+        responder.Send((*shared)(request));
+      } catch (const std::exception& e) {
+        spdlog::error("http password handler threw: {}", e.what());
+        responder.Send(ErrorReply(Status::Internal("internal error")));
+      }
+    });
+    if (!queued) {
+      Response busy = ErrorReply(Status::Unavailable("too many sign-ins at once; retry shortly"));
+      busy.headers.set(beast_http::field::retry_after, "1");
+      responder.Send(std::move(busy));
+    }
+  };
+}
+
 Status RequireRole(const service::Principal& principal, store::Role role, std::string_view what) {
   if (principal.Has(role) || principal.is_admin()) return Status::Ok();
   const std::vector<std::string> names = service::RoleNames(role);

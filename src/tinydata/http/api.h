@@ -19,6 +19,7 @@
 #include "tinydata/http/reply.h"
 #include "tinydata/http/request.h"
 #include "tinydata/http/router.h"
+#include "tinydata/http/work_queue.h"
 #include "tinydata/service/game_service.h"
 #include "tinydata/service/ledger_service.h"
 #include "tinydata/service/platform.h"
@@ -31,6 +32,10 @@ struct ApiContext {
   // Runs handlers that block for more than a moment (Argon2id hashing, use cases that wait for
   // their commit, imports), so the server's I/O threads keep serving. Must outlive the Server.
   boost::asio::thread_pool* blocking_pool = nullptr;
+  // Runs password hashing (register, login) on threads of its own with a bounded backlog, so a
+  // flood of sign-ins cannot starve the other routes (a full backlog is 503 with Retry-After).
+  // Null: the blocking pool. Must outlive the Server.
+  WorkQueue* password_work = nullptr;
   // Reported by /healthz and the OpenAPI document.
   std::string version = "0";
   // Rewards, game and ledger (api_game.cc, api_ledger.cc); their routes exist only when set.
@@ -52,6 +57,8 @@ AsyncHandler AuthedAsync(const ApiContext& context, AuthedAsyncHandler handler);
 AsyncHandler AuthedBlocking(const ApiContext& context, AuthedHandler handler);
 // Runs an unauthenticated `handler` on the blocking pool.
 AsyncHandler Blocking(const ApiContext& context, Handler handler);
+// Runs an unauthenticated `handler` that hashes a password on context.password_work.
+AsyncHandler PasswordWork(const ApiContext& context, Handler handler);
 
 // A route gate (RouteOptions::admit) that lets only requests with a valid bearer token read
 // their body, for routes that take large bodies: an anonymous upload is refused with 401 before

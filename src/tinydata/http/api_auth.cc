@@ -92,7 +92,7 @@ void RegisterAuthRoutes(ApiRoutes& routes, const ApiContext& context) {
                       .Returns(201, "Session")
                       .Also(404, "unknown referral_code")
                       .Also(409, "the email is already registered"),
-                  Blocking(context, [platform, game](Request& request) -> Response {
+                  PasswordWork(context, [platform, game](Request& request) -> Response {
                     Result<RegisterInput> input = DecodeRegister(request);
                     if (!input.ok()) return ErrorReply(input.status());
                     const std::optional<std::string>& code = input->referral_code;
@@ -119,8 +119,10 @@ void RegisterAuthRoutes(ApiRoutes& routes, const ApiContext& context) {
                   Doc("auth", "Sign in with email and password")
                       .Public()
                       .JsonBody("LoginRequest")
-                      .Returns(200, "Session"),
-                  Blocking(context, [platform](Request& request) -> Response {
+                      .Returns(200, "Session")
+                      .Also(429, "too many failed sign-ins for this account or address "
+                                 "(Retry-After)"),
+                  PasswordWork(context, [platform](Request& request) -> Response {
                     Result<json> body = ParseJsonBody(request);
                     if (!body.ok()) return ErrorReply(body.status());
                     JsonObjectReader in(*body);
@@ -131,7 +133,15 @@ void RegisterAuthRoutes(ApiRoutes& routes, const ApiContext& context) {
                     if (!email.ok()) return ErrorReply(email.status());
                     Result<std::string> password = in.String("password");
                     if (!password.ok()) return ErrorReply(password.status());
-                    return ReplyFromResult(platform->Login(*email, *password), SessionJson);
+                    int64_t retry_after = 0;
+                    Result<service::Session> session = platform->Login(
+                        *email, *password, request.client_address(), &retry_after);
+                    Response response = ReplyFromResult(session, SessionJson);
+                    if (retry_after > 0) {
+                      response.headers.set(beast_http::field::retry_after,
+                                           std::to_string(retry_after));
+                    }
+                    return response;
                   }));
 
   routes.AddAsync(verb::post, "/api/v1/auth/logout",

@@ -2,10 +2,8 @@
 // The server consults ClientLimits when it accepts a connection and when a request header has
 // arrived, before the request is routed or its body read.
 //
-// Requests are budgeted by a token bucket per address: `burst` requests at once, refilled at
-// `requests_per_second`. Addresses whose bucket is full again are forgotten, so the table holds
-// only clients active in the last burst / rate seconds, and never more than `max_tracked`
-// addresses (the oldest are dropped first when it is full).
+// Requests are budgeted by a token bucket per address (core/token_buckets.h): `burst` requests
+// at once, refilled at `requests_per_second`.
 //
 // Thread-safety: every method may be called from any thread.
 #pragma once
@@ -17,6 +15,8 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+
+#include "tinydata/core/token_buckets.h"
 
 namespace tinydata::http {
 
@@ -33,7 +33,9 @@ class ClientLimits {
  public:
   using Clock = std::chrono::steady_clock;
 
-  explicit ClientLimits(ClientLimitOptions options) : options_(options) {}
+  explicit ClientLimits(ClientLimitOptions options)
+      : options_(options),
+        requests_({options.requests_per_second, options.burst, options.max_tracked}) {}
 
   // Counts a new connection of `address`; false (nothing counted) when it already has the most
   // it may hold.
@@ -48,18 +50,10 @@ class ClientLimits {
   const ClientLimitOptions& options() const { return options_; }
 
  private:
-  struct Bucket {
-    double tokens = 0;
-    Clock::time_point refreshed;
-  };
-  // Drops buckets that are full again at `now`, and the oldest ones beyond max_tracked.
-  void Sweep(Clock::time_point now);
-
   const ClientLimitOptions options_;
+  TokenBuckets requests_;
   std::mutex mu_;
   std::unordered_map<std::string, size_t> connections_;
-  std::unordered_map<std::string, Bucket> buckets_;
-  Clock::time_point last_sweep_{};
 };
 
 }  // namespace tinydata::http

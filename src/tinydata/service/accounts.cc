@@ -144,13 +144,33 @@ Result<Session> Platform::Impl::Register(const RegisterRequest& request) {
   return StartSession(std::move(user));
 }
 
-Result<Session> Platform::Impl::Login(std::string_view raw_email, std::string_view password) {
-  auto email = NormalizeEmail(raw_email);
-  if (!email.ok()) return Status::Unauthenticated("wrong email or password");
-  TD_ASSIGN_OR_RETURN(auto user, store_->FindUserByEmail(*email));
-  if (!user || !VerifyPassword(user->password_hash, password)) {
+Result<Session> Platform::Impl::Login(std::string_view raw_email, std::string_view password,
+                                      std::string_view client_address,
+                                      int64_t* retry_after_seconds) {
+  auto normalized = NormalizeEmail(raw_email);
+  // A malformed email is throttled under its raw text, so it cannot be used to guess for free.
+  const std::string account = normalized.ok() ? *normalized : std::string(raw_email.substr(0, 254));
+  const std::string address = "ip:" + std::string(client_address);
+  const int64_t now_ms = clock_->NowMs();
+  const int64_t wait = std::max(login_accounts_.WaitSeconds(account, now_ms),
+                                client_address.empty() ? 0 : login_addresses_.WaitSeconds(address, now_ms));
+  if (wait > 0) {
+    if (retry_after_seconds != nullptr) *retry_after_seconds = wait;
+    return Status::ResourceExhausted("too many failed sign-ins; try again in " +
+                                     std::to_string(wait) + " s");
+  }
+  std::optional<store::User> user;
+  if (normalized.ok()) {
+    TD_ASSIGN_OR_RETURN(user, store_->FindUserByEmail(*normalized));
+  }
+  // An unknown email costs one Argon2id verification too, so timing reveals nothing.
+  const bool verified = VerifyPassword(user ? user->password_hash : dummy_password_hash_, password);
+  if (!user || !verified) {
+    login_accounts_.Charge(account, now_ms);
+    if (!client_address.empty()) login_addresses_.Charge(address, now_ms);
     return Status::Unauthenticated("wrong email or password");
   }
+  login_accounts_.Reset(account);
   return StartSession(std::move(*user));
 }
 

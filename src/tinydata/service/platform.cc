@@ -14,10 +14,29 @@ constexpr size_t kMaxIdempotencyKeyBytes = 200;
 
 }  // namespace
 
+namespace {
+
+TokenBucketOptions LoginBuckets(int failures, int64_t refill_seconds) {
+  if (failures <= 0 || refill_seconds <= 0) return {.per_second = 0, .burst = 0};
+  return {.per_second = 1.0 / static_cast<double>(refill_seconds),
+          .burst = static_cast<double>(failures)};
+}
+
+}  // namespace
+
 Platform::Impl::Impl(store::Store* store, const Clock* clock, PlatformOptions options)
-    : store_(store), clock_(clock), options_(std::move(options)), rng_(options_.seed) {}
+    : store_(store),
+      clock_(clock),
+      options_(std::move(options)),
+      rng_(options_.seed),
+      login_accounts_(
+          LoginBuckets(options_.login_failures_per_account, options_.login_account_refill_seconds)),
+      login_addresses_(LoginBuckets(options_.login_failures_per_address,
+                                    options_.login_address_refill_seconds)) {}
 
 Status Platform::Impl::Load() {
+  TD_ASSIGN_OR_RETURN(dummy_password_hash_,
+                      HashPassword(NewSecret(), options_.pwhash_opslimit, options_.pwhash_memlimit));
   pseudonym_secret_ = options_.pseudonym_secret;
   if (pseudonym_secret_.empty()) {
     TD_ASSIGN_OR_RETURN(auto stored, store_->GetSetting("pseudonym_secret"));
@@ -143,8 +162,9 @@ void Platform::SetLeaseGate(LeaseGate gate) { impl_->SetLeaseGate(std::move(gate
 Result<Session> Platform::Register(const RegisterRequest& request) {
   return impl_->Register(request);
 }
-Result<Session> Platform::Login(std::string_view email, std::string_view password) {
-  return impl_->Login(email, password);
+Result<Session> Platform::Login(std::string_view email, std::string_view password,
+                                std::string_view client_address, int64_t* retry_after_seconds) {
+  return impl_->Login(email, password, client_address, retry_after_seconds);
 }
 Status Platform::Logout(std::string_view token) { return impl_->Logout(token); }
 Result<Principal> Platform::AuthenticateToken(std::string_view token) {

@@ -62,6 +62,13 @@ struct PlatformOptions {
   // Shared database (several servers, store::Store::shared()): threads that run the lease and
   // answer transactions; as many as the store has transaction connections.
   int shared_workers = 8;
+  // Sign-in throttling: failed sign-ins an account, and a client address, may make at once, and
+  // the seconds after which one more is allowed (a token bucket each; 0 failures = no limit).
+  // Counted per server process.
+  int login_failures_per_account = 5;
+  int64_t login_account_refill_seconds = 60;
+  int login_failures_per_address = 20;
+  int64_t login_address_refill_seconds = 6;
 };
 
 // The authenticated caller of a use case.
@@ -198,8 +205,14 @@ class Platform {
   // Self-registration. Errors: InvalidArgument naming "email" / "password" / "role"
   // (verifier/admin cannot be self-chosen), AlreadyExists naming "email".
   Result<Session> Register(const RegisterRequest& request);
-  // Errors: Unauthenticated for an unknown email or a wrong password (same message for both).
-  Result<Session> Login(std::string_view email, std::string_view password);
+  // Errors: Unauthenticated for an unknown email or a wrong password: the same message and the
+  // same cost (an unknown email is checked against a dummy hash), so neither the answer nor its
+  // time tells whether an account exists. ResourceExhausted once the account (by email, known
+  // or not) or `client_address` made too many failed sign-ins (PlatformOptions); the password
+  // is then not checked at all, and `*retry_after_seconds` (when given) says when to try again.
+  Result<Session> Login(std::string_view email, std::string_view password,
+                        std::string_view client_address = {},
+                        int64_t* retry_after_seconds = nullptr);
   // Revokes the token. Unauthenticated when it is not a live token.
   Status Logout(std::string_view token);
   // The principal holding `token`. Unauthenticated when the token is unknown or revoked.

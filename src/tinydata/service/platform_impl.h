@@ -20,6 +20,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "tinydata/core/token_buckets.h"
 #include "tinydata/quality/question.h"
 #include "tinydata/service/platform.h"
 
@@ -39,7 +40,8 @@ class Platform::Impl {
   Result<store::User> CreateUser(std::string_view email, std::string_view password,
                                  std::string_view display_name, uint32_t roles);
   Result<Session> Register(const RegisterRequest& request);
-  Result<Session> Login(std::string_view email, std::string_view password);
+  Result<Session> Login(std::string_view email, std::string_view password,
+                        std::string_view client_address, int64_t* retry_after_seconds);
   Status Logout(std::string_view token);
   // Served from memory after the first look-up of a token, unless the database is shared: then
   // a token revoked or a level changed on another server must count at once, so every call
@@ -116,6 +118,12 @@ class Platform::Impl {
 
   std::mutex rng_mu_;
   std::mt19937_64 rng_;
+
+  // Sign-in throttling (PlatformOptions::login_*), and the hash an unknown email is checked
+  // against so that it costs what a known one does.
+  TokenBuckets login_accounts_;
+  TokenBuckets login_addresses_;
+  std::string dummy_password_hash_;
 };
 
 }  // namespace tinydata::service

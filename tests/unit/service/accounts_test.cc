@@ -54,6 +54,52 @@ TEST_F(Accounts, LoginChecksThePassword) {
             StatusCode::kUnauthenticated);
 }
 
+TEST_F(Accounts, FailedSignInsOfAnAccountAreThrottled) {
+  ASSERT_TRUE(platform_->Register(Req("ann@example.com")).ok());
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_EQ(platform_->Login("ann@example.com", "wrong one!").status().code(),
+              StatusCode::kUnauthenticated);
+  }
+  int64_t retry_after = 0;
+  auto throttled = platform_->Login("ann@example.com", "long enough", "", &retry_after);
+  EXPECT_EQ(throttled.status().code(), StatusCode::kResourceExhausted)
+      << "even the right password waits: the guesser must not learn it was right";
+  EXPECT_EQ(retry_after, 60);
+  clock_.Advance(60'000);
+  EXPECT_TRUE(platform_->Login("ann@example.com", "long enough").ok());
+  // A success fills the account's budget again.
+  for (int i = 0; i < 4; ++i) EXPECT_FALSE(platform_->Login("ann@example.com", "nope nope").ok());
+  EXPECT_TRUE(platform_->Login("ann@example.com", "long enough").ok());
+}
+
+TEST_F(Accounts, UnknownEmailsAreThrottledLikeKnownOnes) {
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_EQ(platform_->Login("nobody@example.com", "whatever!").status().code(),
+              StatusCode::kUnauthenticated);
+  }
+  EXPECT_EQ(platform_->Login("nobody@example.com", "whatever!").status().code(),
+            StatusCode::kResourceExhausted);
+}
+
+TEST_F(Accounts, FailedSignInsFromOneAddressAreThrottledAcrossAccounts) {
+  for (int i = 0; i < 20; ++i) {
+    EXPECT_EQ(platform_->Login("user" + std::to_string(i) + "@example.com", "guess guess",
+                               "198.51.100.7")
+                  .status()
+                  .code(),
+              StatusCode::kUnauthenticated);
+  }
+  int64_t retry_after = 0;
+  EXPECT_EQ(platform_->Login("fresh@example.com", "guess guess", "198.51.100.7", &retry_after)
+                .status()
+                .code(),
+            StatusCode::kResourceExhausted);
+  EXPECT_EQ(retry_after, 6);
+  EXPECT_EQ(platform_->Login("fresh@example.com", "guess guess", "203.0.113.1").status().code(),
+            StatusCode::kUnauthenticated)
+      << "another address has its own budget";
+}
+
 TEST_F(Accounts, DuplicateEmailIsRefused) {
   ASSERT_TRUE(platform_->Register(Req("ann@example.com")).ok());
   auto again = platform_->Register(Req("ANN@example.com"));
