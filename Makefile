@@ -72,7 +72,7 @@ web: deps
 web-test: web
 	cd web && npx vitest run
 
-# The issue 5 journey in Debian's chromium (apt package `chromium`, see APT_PACKAGES) against the
+# The browser journey in Debian's chromium (apt package `chromium`, see APT_PACKAGES) against the
 # real server, which the test starts itself on a free port with a temporary database; screenshots
 # land in $(BUILD_DIR)/e2e-screenshots. Builds only the server binary it needs; a missing
 # prerequisite fails here instead of skipping.

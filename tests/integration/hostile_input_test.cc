@@ -160,34 +160,43 @@ TEST_F(HostileInputTest, PasswordGuessingIsThrottled) {
   }
   EXPECT_EQ(unauthorized, 5);
   EXPECT_EQ(throttled, 35);
-  EXPECT_EQ(retry_after, "60");
+  ASSERT_FALSE(retry_after.empty());
+  EXPECT_GE(std::stoi(retry_after), 1);
+  EXPECT_LE(std::stoi(retry_after), 60) << "one more guess a minute";
 }
 
-double MedianLoginMs(HttpClient& client, const std::vector<std::string>& emails) {
-  std::vector<double> ms;
-  for (const std::string& email : emails) {
-    const auto start = std::chrono::steady_clock::now();
-    auto response =
-        client.PostJson("/api/v1/auth/login", {{"email", email}, {"password", "not the password"}});
-    ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
-                     .count());
-    EXPECT_EQ(response->status, 401) << email;
-  }
-  std::sort(ms.begin(), ms.end());
-  return ms[ms.size() / 2];
+double LoginMs(HttpClient& client, const std::string& email) {
+  const auto start = std::chrono::steady_clock::now();
+  auto response =
+      client.PostJson("/api/v1/auth/login", {{"email", email}, {"password", "not the password"}});
+  const double ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  EXPECT_EQ(response->status, 401) << email;
+  return ms;
 }
 
-// Sign-in used to take 126 ms for a known email and 0.4 ms for an unknown one, which told an
-// attacker which accounts exist. Both now verify one Argon2id hash.
+double Median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return (v[(v.size() - 1) / 2] + v[v.size() / 2]) / 2;
+}
+
+// Sign-in used to take 126 ms for a known email and 0.4 ms for an unknown one (a ratio of 300),
+// which told an attacker which accounts exist. Both now verify one Argon2id hash. Known and
+// unknown attempts alternate, so a busy machine slows both alike.
 TEST_F(HostileInputTest, SignInTakesAsLongForAnUnknownEmailAsForAKnownOne) {
-  Register("known@example.org");
+  Register("known1@example.org");
+  Register("known2@example.org");
   HttpClient client = Client();
-  const double known = MedianLoginMs(client, {"known@example.org", "known@example.org",
-                                              "known@example.org", "known@example.org"});
-  const double unknown = MedianLoginMs(
-      client, {"ghost1@example.org", "ghost2@example.org", "ghost3@example.org", "ghost4@example.org"});
-  EXPECT_GT(unknown, known * 0.5) << "known " << known << " ms, unknown " << unknown << " ms";
-  EXPECT_LT(unknown, known * 2.0) << "known " << known << " ms, unknown " << unknown << " ms";
+  std::vector<double> known;
+  std::vector<double> unknown;
+  for (int i = 0; i < 6; ++i) {
+    known.push_back(LoginMs(client, "known" + std::to_string(1 + i % 2) + "@example.org"));
+    unknown.push_back(LoginMs(client, "ghost" + std::to_string(i) + "@example.org"));
+  }
+  const double k = Median(known);
+  const double u = Median(unknown);
+  EXPECT_GT(u, k / 3) << "known " << k << " ms, unknown " << u << " ms";
+  EXPECT_LT(u, k * 3) << "known " << k << " ms, unknown " << u << " ms";
 }
 
 }  // namespace

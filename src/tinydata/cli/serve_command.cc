@@ -348,6 +348,11 @@ Status RunServe(const ServeOptions& options) {
     return Status::InvalidArgument("must be 0 (no limit) or more", "login-failures-per-account");
   }
   platform_options.login_failures_per_account = options.login_failures_per_account;
+  if (!(options.session_idle_hours > 0) || !(options.session_max_days > 0)) {
+    return Status::InvalidArgument("must be positive", "session-idle-hours");
+  }
+  platform_options.session_idle_ms = static_cast<int64_t>(options.session_idle_hours * 3'600'000);
+  platform_options.session_max_age_ms = static_cast<int64_t>(options.session_max_days * 86'400'000);
   platform_options.login_failures_per_address = options.login_failures_per_address;
   TD_ASSIGN_OR_RETURN(OpenedPlatform opened,
                       OpenPlatformAt(options.database, store_options, platform_options,
@@ -393,7 +398,7 @@ Status RunServe(const ServeOptions& options) {
   context.blocking_pool = &blocking_pool;
   context.password_work = &password_work;
   context.version = Version();
-  // Rewards and the verifiable ledger (issue 4): settlement of retired tasks, game endpoints,
+  // Rewards and the verifiable ledger: settlement of retired tasks, game endpoints,
   // and the sequencer that signs checkpoints every few seconds.
   game::GameConfig game_config;
   if (!options.game_config.empty()) {
@@ -514,6 +519,12 @@ void RegisterServeCommand(CLI::App& app) {
                   "(repeatable)");
   cmd->add_option("--max-body-memory-mib", options->max_body_memory_mib,
                   "MiB of request bodies held at once over all connections; more are answered 503")
+      ->capture_default_str();
+  cmd->add_option("--session-idle-hours", options->session_idle_hours,
+                  "A session unused this long ends (sign in again)")
+      ->capture_default_str();
+  cmd->add_option("--session-max-days", options->session_max_days,
+                  "A session this old ends, however often it is used")
       ->capture_default_str();
   cmd->add_option("--login-failures-per-account", options->login_failures_per_account,
                   "Failed sign-ins an account may make before it must wait (one more a minute; "

@@ -58,6 +58,9 @@ struct ServeOptions {
   double client_burst = 300;
   std::vector<std::string> trusted_proxies;
   int64_t max_body_memory_mib = 256;
+  // Sessions end after this long unused, or this old (service::PlatformOptions::session_*).
+  double session_idle_hours = 7 * 24;
+  double session_max_days = 30;
   // Sign-in throttling (service::PlatformOptions::login_*).
   int login_failures_per_account = 5;
   int login_failures_per_address = 20;

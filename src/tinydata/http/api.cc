@@ -18,9 +18,17 @@ namespace tinydata::http {
 
 namespace {
 
-Result<service::Principal> Authenticate(service::Platform& platform, const Request& request) {
+Result<service::Principal> Authenticate(service::Platform& platform, const Request& request,
+                                        uint32_t scope) {
   TD_ASSIGN_OR_RETURN(std::string_view token, BearerToken(request));
-  return platform.AuthenticateToken(token);
+  TD_ASSIGN_OR_RETURN(service::Principal principal, platform.AuthenticateToken(token));
+  if ((principal.scopes & scope) != scope) {
+    const std::vector<std::string> names = service::ScopeNames(scope);
+    return Status::PermissionDenied(
+        names.empty() ? std::string("an API token cannot do this; sign in")
+                      : "this API token lacks the " + names.front() + " scope");
+  }
+  return principal;
 }
 
 // Runs `fn` on the pool (inline when there is none); an escaping exception becomes a 500, since
@@ -40,26 +48,26 @@ void RunOnPool(boost::asio::thread_pool* pool, std::function<Response()> fn, Res
 
 }  // namespace
 
-Handler Authed(const ApiContext& context, AuthedHandler handler) {
+Handler Authed(const ApiContext& context, uint32_t scope, AuthedHandler handler) {
   service::Platform* platform = context.platform;
-  return [platform, handler = std::move(handler)](Request& request) -> Response {
-    Result<service::Principal> principal = Authenticate(*platform, request);
+  return [platform, scope, handler = std::move(handler)](Request& request) -> Response {
+    Result<service::Principal> principal = Authenticate(*platform, request, scope);
     if (!principal.ok()) return ErrorReply(principal.status());
     return handler(request, *principal);
   };
 }
 
-AsyncHandler AuthedAsync(const ApiContext& context, AuthedAsyncHandler handler) {
+AsyncHandler AuthedAsync(const ApiContext& context, uint32_t scope, AuthedAsyncHandler handler) {
   service::Platform* platform = context.platform;
-  return [platform, handler = std::move(handler)](Request& request, Responder responder) {
-    Result<service::Principal> principal = Authenticate(*platform, request);
+  return [platform, scope, handler = std::move(handler)](Request& request, Responder responder) {
+    Result<service::Principal> principal = Authenticate(*platform, request, scope);
     if (!principal.ok()) return responder.Send(ErrorReply(principal.status()));
     handler(request, *principal, std::move(responder));
   };
 }
 
-AsyncHandler AuthedBlocking(const ApiContext& context, AuthedHandler handler) {
-  return Blocking(context, Authed(context, std::move(handler)));
+AsyncHandler AuthedBlocking(const ApiContext& context, uint32_t scope, AuthedHandler handler) {
+  return Blocking(context, Authed(context, scope, std::move(handler)));
 }
 
 AsyncHandler Blocking(const ApiContext& context, Handler handler) {

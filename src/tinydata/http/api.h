@@ -50,11 +50,13 @@ using AuthedAsyncHandler =
     std::function<void(Request&, const service::Principal&, Responder)>;
 
 // Authenticates `Authorization: Bearer <token>`: 401 unauthenticated (with WWW-Authenticate)
-// when it is missing, malformed, unknown or revoked; otherwise calls `handler`.
-Handler Authed(const ApiContext& context, AuthedHandler handler);
-AsyncHandler AuthedAsync(const ApiContext& context, AuthedAsyncHandler handler);
+// when it is missing, malformed, unknown, revoked or expired; 403 permission_denied when the
+// token lacks `scope` (service::Scope; an API token never has kScopeAccount, 0 admits any
+// token); otherwise calls `handler`.
+Handler Authed(const ApiContext& context, uint32_t scope, AuthedHandler handler);
+AsyncHandler AuthedAsync(const ApiContext& context, uint32_t scope, AuthedAsyncHandler handler);
 // Like Authed, but `handler` runs on the blocking pool.
-AsyncHandler AuthedBlocking(const ApiContext& context, AuthedHandler handler);
+AsyncHandler AuthedBlocking(const ApiContext& context, uint32_t scope, AuthedHandler handler);
 // Runs an unauthenticated `handler` on the blocking pool.
 AsyncHandler Blocking(const ApiContext& context, Handler handler);
 // Runs an unauthenticated `handler` that hashes a password on context.password_work.

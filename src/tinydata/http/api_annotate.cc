@@ -105,7 +105,7 @@ void RegisterAnnotateRoutes(ApiRoutes& routes, const ApiContext& context) {
                  "only this project (default: any the caller's level admits)")
           .Also(204, "no task is available now")
           .Also(409, "the project is paused or above the caller's level"),
-      AuthedAsync(context, [platform](Request& request, const service::Principal& caller,
+      AuthedAsync(context, service::kScopeAnnotate, [platform](Request& request, const service::Principal& caller,
                                       Responder responder) {
         std::optional<int64_t> project_id;
         if (request.query().Has("project_id")) {
@@ -128,7 +128,7 @@ void RegisterAnnotateRoutes(ApiRoutes& routes, const ApiContext& context) {
           .Returns(200, "AnswerResult")
           .Also(409, "the lease expired, or the assignment was already answered under another "
                      "key"),
-      AuthedAsync(context, [platform](Request& request, const service::Principal& caller,
+      AuthedAsync(context, service::kScopeAnnotate, [platform](Request& request, const service::Principal& caller,
                                       Responder responder) {
         Result<AnswerInput> input = DecodeAnswer(request);
         if (!input.ok()) return responder.Send(ErrorReply(input.status()));

@@ -48,12 +48,71 @@ void AddAuthSchemas(ApiRoutes& routes) {
                       {"display_name", {{"type", "string"}}},
                       {"role", {{"type", "string"}, {"enum", {"annotator", "requester"}}}},
                       {"referral_code", {{"type", "string"}}}}}});
+  routes.AddSchema(
+      "Token",
+      {{"type", "object"},
+       {"required", {"id", "kind", "created_at", "last_used_at", "current"}},
+       {"properties",
+        {{"id", {{"type", "string"}}},
+         {"kind", {{"type", "string"}, {"enum", {"session", "api"}}}},
+         {"name", {{"type", "string"}}},
+         {"scopes",
+          {{"type", "array"},
+           {"items", {{"type", "string"}, {"enum", {"read", "annotate", "projects"}}}}}},
+         {"created_at", {{"type", "string"}, {"format", "date-time"}}},
+         {"last_used_at", {{"type", "string"}, {"format", "date-time"}}},
+         {"expires_at", {{"type", "string"}, {"format", "date-time"}}},
+         {"current", {{"type", "boolean"}}}}}});
+  routes.AddSchema("TokenList", {{"type", "object"},
+                                 {"required", {"tokens"}},
+                                 {"properties",
+                                  {{"tokens",
+                                    {{"type", "array"},
+                                     {"items", {{"$ref", "#/components/schemas/Token"}}}}}}}});
+  routes.AddSchema(
+      "ApiTokenInput",
+      {{"type", "object"},
+       {"required", {"name", "scopes"}},
+       {"additionalProperties", false},
+       {"properties",
+        {{"name", {{"type", "string"}, {"minLength", 1}, {"maxLength", 100}}},
+         {"scopes",
+          {{"type", "array"},
+           {"minItems", 1},
+           {"items", {{"type", "string"}, {"enum", {"read", "annotate", "projects"}}}}}},
+         {"expires_in_days", {{"type", "integer"}, {"minimum", 1}, {"maximum", 365}}}}}});
+  routes.AddSchema("CreatedApiToken", {{"type", "object"},
+                                       {"required", {"token", "secret"}},
+                                       {"properties",
+                                        {{"token", {{"$ref", "#/components/schemas/Token"}}},
+                                         {"secret", {{"type", "string"}}}}}});
   routes.AddSchema("LoginRequest", {{"type", "object"},
                                     {"required", {"email", "password"}},
                                     {"additionalProperties", false},
                                     {"properties",
                                      {{"email", {{"type", "string"}}},
                                       {"password", {{"type", "string"}}}}}});
+}
+
+Result<service::ApiTokenRequest> DecodeApiToken(const Request& request) {
+  TD_ASSIGN_OR_RETURN(json body, ParseJsonBody(request));
+  JsonObjectReader in(body);
+  TD_RETURN_IF_ERROR(in.RejectUnknown({"name", "scopes", "expires_in_days"}));
+  service::ApiTokenRequest out;
+  TD_ASSIGN_OR_RETURN(out.name, in.String("name"));
+  TD_ASSIGN_OR_RETURN(const json* scopes, in.Value("scopes"));
+  if (!scopes->is_array()) return Status::InvalidArgument("must be an array of strings", "scopes");
+  std::vector<std::string> names;
+  for (size_t i = 0; i < scopes->size(); ++i) {
+    if (!(*scopes)[i].is_string()) {
+      return Status::InvalidArgument("must be a string", "scopes[" + std::to_string(i) + "]");
+    }
+    names.push_back((*scopes)[i].get<std::string>());
+  }
+  TD_ASSIGN_OR_RETURN(out.scopes, service::ParseScopes(names, "scopes"));
+  TD_ASSIGN_OR_RETURN(std::optional<int64_t> days, in.OptionalInt("expires_in_days"));
+  if (days) out.expires_in_days = *days;
+  return out;
 }
 
 struct RegisterInput {
@@ -146,7 +205,7 @@ void RegisterAuthRoutes(ApiRoutes& routes, const ApiContext& context) {
 
   routes.AddAsync(verb::post, "/api/v1/auth/logout",
                   Doc("auth", "Revoke the presented bearer token").Returns(204),
-                  AuthedBlocking(context, [platform](Request& request,
+                  AuthedBlocking(context, 0, [platform](Request& request,
                                                      const service::Principal&) -> Response {
                     Result<std::string_view> token = BearerToken(request);
                     if (!token.ok()) return ErrorReply(token.status());
@@ -155,9 +214,56 @@ void RegisterAuthRoutes(ApiRoutes& routes, const ApiContext& context) {
                     return NoContentReply();
                   }));
 
+  routes.AddAsync(verb::post, "/api/v1/auth/logout-all",
+                  Doc("auth", "Revoke every session and API token of the caller (a session)")
+                      .Returns(204),
+                  AuthedBlocking(context, service::kScopeAccount,
+                                 [platform](Request&, const service::Principal& caller) {
+                                   Status status = platform->LogoutEverywhere(caller);
+                                   return status.ok() ? NoContentReply() : ErrorReply(status);
+                                 }));
+
+  routes.AddAsync(verb::get, "/api/v1/me/tokens",
+                  Doc("auth", "The caller's live sessions and API tokens").Returns(200, "TokenList"),
+                  AuthedBlocking(context, service::kScopeAccount,
+                                 [platform](Request&, const service::Principal& caller) {
+                                   auto tokens = platform->ListTokens(caller);
+                                   if (!tokens.ok()) return ErrorReply(tokens.status());
+                                   json list = json::array();
+                                   for (const store::Token& t : *tokens) {
+                                     list.push_back(service::TokenJson(t, caller));
+                                   }
+                                   return JsonReply({{"tokens", std::move(list)}});
+                                 }));
+
+  routes.AddAsync(
+      verb::post, "/api/v1/me/tokens",
+      Doc("auth", "Create a personal API token for scripts (its secret is shown once)")
+          .JsonBody("ApiTokenInput")
+          .Returns(201, "CreatedApiToken"),
+      AuthedBlocking(context, service::kScopeAccount,
+                     [platform](Request& request, const service::Principal& caller) {
+                       Result<service::ApiTokenRequest> input = DecodeApiToken(request);
+                       if (!input.ok()) return ErrorReply(input.status());
+                       auto created = platform->CreateApiToken(caller, *input);
+                       if (!created.ok()) return ErrorReply(created.status());
+                       return JsonReply(beast_http::status::created,
+                                        {{"token", service::TokenJson(created->token, caller)},
+                                         {"secret", created->secret}});
+                     }));
+
+  routes.AddAsync(verb::delete_, "/api/v1/me/tokens/{id}",
+                  Doc("auth", "Revoke one of the caller's sessions or API tokens").Returns(204),
+                  AuthedBlocking(context, service::kScopeAccount,
+                                 [platform](Request& request, const service::Principal& caller) {
+                                   Status status =
+                                       platform->RevokeToken(caller, request.PathParam("id"));
+                                   return status.ok() ? NoContentReply() : ErrorReply(status);
+                                 }));
+
   routes.Add(verb::get, "/api/v1/me",
              Doc("auth", "The signed-in user").Returns(200, "User"),
-             Authed(context, [platform](Request&, const service::Principal& caller) {
+             Authed(context, service::kScopeRead, [platform](Request&, const service::Principal& caller) {
                return ReplyFromResult(platform->GetUser(caller.user_id), service::UserJson);
              }));
 }

@@ -122,7 +122,7 @@ void RegisterGameRoutes(ApiRoutes& routes, const ApiContext& context) {
                   Doc("game", "Check in for today (UTC); pays the streak bonus")
                       .Returns(200, "Checkin")
                       .Also(409, "already checked in today"),
-                  AuthedBlocking(context, [game](Request&, const service::Principal& caller) {
+                  AuthedBlocking(context, service::kScopeAccount, [game](Request&, const service::Principal& caller) {
                     auto outcome = game->CheckIn(caller.user_id);
                     if (!outcome.ok()) return ErrorReply(outcome.status());
                     return JsonReply(service::CheckinJson(*outcome));
@@ -131,7 +131,7 @@ void RegisterGameRoutes(ApiRoutes& routes, const ApiContext& context) {
   routes.AddAsync(verb::get, "/api/v1/me/profile",
                   Doc("game", "The caller's level, XP, streak, balances and gold accuracy")
                       .Returns(200, "Profile"),
-                  AuthedBlocking(context, [game](Request&, const service::Principal& caller) {
+                  AuthedBlocking(context, service::kScopeRead, [game](Request&, const service::Principal& caller) {
                     auto profile = game->GetProfile(caller.user_id);
                     if (!profile.ok()) return ErrorReply(profile.status());
                     return JsonReply(service::ProfileJson(*profile));
@@ -141,7 +141,7 @@ void RegisterGameRoutes(ApiRoutes& routes, const ApiContext& context) {
                   Doc("game", "Buy the next level with AIA")
                       .Returns(200, "LevelUp")
                       .Also(409, "XP or balance is short, or already at the top level"),
-                  AuthedBlocking(context, [game](Request&, const service::Principal& caller) {
+                  AuthedBlocking(context, service::kScopeAccount, [game](Request&, const service::Principal& caller) {
                     auto outcome = game->LevelUp(caller.user_id);
                     if (!outcome.ok()) return ErrorReply(outcome.status());
                     return JsonReply(service::LevelUpJson(*outcome));
@@ -153,7 +153,7 @@ void RegisterGameRoutes(ApiRoutes& routes, const ApiContext& context) {
           .JsonBody("ReferrerInput")
           .Returns(204)
           .Also(409, "the caller already has a referrer, or the referral would loop"),
-      AuthedBlocking(context, [game](Request& request, const service::Principal& caller) {
+      AuthedBlocking(context, service::kScopeAccount, [game](Request& request, const service::Principal& caller) {
         Result<json> body = ParseJsonBody(request);
         if (!body.ok()) return ErrorReply(body.status());
         JsonObjectReader in(*body);
@@ -170,7 +170,7 @@ void RegisterGameRoutes(ApiRoutes& routes, const ApiContext& context) {
           .Returns(200, "Leaderboard")
           .Query("period", "string", "default daily", {"daily", "weekly", "all"})
           .Query("limit", "integer", "1..100, default 20"),
-      AuthedBlocking(context, [game](Request& request, const service::Principal&) {
+      AuthedBlocking(context, service::kScopeRead, [game](Request& request, const service::Principal&) {
         const std::string period_name(request.query().Get("period").value_or("daily"));
         Result<game::LeaderboardPeriod> period = game::ParseLeaderboardPeriod(period_name);
         if (!period.ok()) return ErrorReply(period.status());
@@ -195,7 +195,7 @@ void RegisterGameRoutes(ApiRoutes& routes, const ApiContext& context) {
           "(idempotent under Idempotency-Key)")
           .JsonBody("FundInput")
           .Returns(200, "Budget"),
-      AuthedBlocking(context, [platform, game](Request& request, const service::Principal& caller) {
+      AuthedBlocking(context, service::kScopeProjects, [platform, game](Request& request, const service::Principal& caller) {
         if (Status s = RequireRole(caller, store::kRoleRequester, "funding a project"); !s.ok()) {
           return ErrorReply(s);
         }

@@ -54,7 +54,7 @@ void RegisterMetaRoutes(ApiRoutes& routes, const ApiContext& context) {
   routes.Add(verb::get, "/api/v1/admin/metrics",
              Doc("meta", "Server metrics: store commits and answers per commit (admin)")
                  .Returns(200, "Metrics"),
-             Authed(context, [platform](Request&, const service::Principal& caller) {
+             Authed(context, service::kScopeAccount, [platform](Request&, const service::Principal& caller) {
                if (!caller.is_admin()) {
                  return ErrorReply(Status::PermissionDenied("metrics need the admin role"));
                }

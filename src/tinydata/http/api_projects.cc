@@ -225,7 +225,7 @@ void RegisterProjectRoutes(ApiRoutes& routes, const ApiContext& context) {
                   Doc("projects", "Create a project (requester)")
                       .JsonBody("ProjectInput")
                       .Returns(201, "Project"),
-                  AuthedBlocking(context, [platform](Request& request, const Principal& caller) {
+                  AuthedBlocking(context, service::kScopeProjects, [platform](Request& request, const Principal& caller) {
                     Result<json> body = ParseJsonBody(request);
                     if (!body.ok()) return ErrorReply(body.status());
                     return ReplyFromResult(platform->CreateProject(caller, *body),
@@ -234,7 +234,7 @@ void RegisterProjectRoutes(ApiRoutes& routes, const ApiContext& context) {
 
   routes.Add(verb::get, "/api/v1/projects",
              Doc("projects", "The caller's projects (all for admins)").Returns(200, "ProjectList"),
-             Authed(context, [platform](Request&, const Principal& caller) {
+             Authed(context, service::kScopeRead, [platform](Request&, const Principal& caller) {
                return ReplyFromResult(platform->ListProjects(caller),
                                       [](const std::vector<store::Project>& projects) {
                                         json list = json::array();
@@ -247,7 +247,7 @@ void RegisterProjectRoutes(ApiRoutes& routes, const ApiContext& context) {
 
   routes.Add(verb::get, "/api/v1/projects/{id:int}",
              Doc("projects", "One project").Returns(200, "Project"),
-             Authed(context, [platform](Request& request, const Principal& caller) {
+             Authed(context, service::kScopeRead, [platform](Request& request, const Principal& caller) {
                return ReplyFromResult(platform->GetProject(caller, *request.PathInt("id")),
                                       service::ProjectJson);
              }));
@@ -256,7 +256,7 @@ void RegisterProjectRoutes(ApiRoutes& routes, const ApiContext& context) {
                   Doc("projects", "Change members of a project")
                       .JsonBody("ProjectPatch")
                       .Returns(200, "Project"),
-                  AuthedBlocking(context, [platform](Request& request, const Principal& caller) {
+                  AuthedBlocking(context, service::kScopeProjects, [platform](Request& request, const Principal& caller) {
                     Result<json> body = ParseJsonBody(request);
                     if (!body.ok()) return ErrorReply(body.status());
                     return ReplyFromResult(
@@ -266,7 +266,7 @@ void RegisterProjectRoutes(ApiRoutes& routes, const ApiContext& context) {
 
   routes.AddAsync(verb::post, "/api/v1/projects/{id:int}/pause",
                   Doc("projects", "Stop handing out the project's tasks").Returns(200, "Project"),
-                  AuthedBlocking(context, [platform](Request& request, const Principal& caller) {
+                  AuthedBlocking(context, service::kScopeProjects, [platform](Request& request, const Principal& caller) {
                     return ReplyFromResult(
                         platform->PauseProject(caller, *request.PathInt("id")),
                         service::ProjectJson);
@@ -274,7 +274,7 @@ void RegisterProjectRoutes(ApiRoutes& routes, const ApiContext& context) {
 
   routes.AddAsync(verb::post, "/api/v1/projects/{id:int}/resume",
                   Doc("projects", "Hand out the project's tasks again").Returns(200, "Project"),
-                  AuthedBlocking(context, [platform](Request& request, const Principal& caller) {
+                  AuthedBlocking(context, service::kScopeProjects, [platform](Request& request, const Principal& caller) {
                     return ReplyFromResult(
                         platform->ResumeProject(caller, *request.PathInt("id")),
                         service::ProjectJson);
@@ -287,7 +287,7 @@ void RegisterProjectRoutes(ApiRoutes& routes, const ApiContext& context) {
           .Returns(201, "ImportResult")
           .Query("format", "string", "defaults from the Content-Type",
                  {"jsonl", "csv", "labelstudio"}),
-      AuthedBlocking(context,
+      AuthedBlocking(context, service::kScopeProjects,
                      [platform](Request& request, const Principal& caller) {
                        Result<io::TaskFormat> format = UploadFormat(request);
                        if (!format.ok()) return ErrorReply(format.status());
@@ -302,14 +302,14 @@ void RegisterProjectRoutes(ApiRoutes& routes, const ApiContext& context) {
                  .Query("state", "string", "default: both", {"open", "retired"})
                  .Query("limit", "integer", "1..1000, default 100")
                  .Query("after", "integer", "only tasks with a larger id (paging)"),
-             Authed(context, [platform](Request& request, const Principal& caller) {
+             Authed(context, service::kScopeRead, [platform](Request& request, const Principal& caller) {
                return ListTasksReply(*platform, request, caller);
              }));
 
   // On the blocking pool: with a shared database the stats read the whole project.
   routes.AddAsync(verb::get, "/api/v1/projects/{id:int}/stats",
                   Doc("projects", "Progress and quality statistics").Returns(200, "Stats"),
-                  AuthedBlocking(context, [platform](Request& request, const Principal& caller) {
+                  AuthedBlocking(context, service::kScopeRead, [platform](Request& request, const Principal& caller) {
                     return ReplyFromResult(
                         platform->GetProjectStats(caller, *request.PathInt("id")),
                         service::ProjectStatsJson);
@@ -319,7 +319,7 @@ void RegisterProjectRoutes(ApiRoutes& routes, const ApiContext& context) {
              Doc("projects", "The dataset: consensus, confidence and pseudonymous raw answers")
                  .ReturnsRaw({"application/x-ndjson", "text/csv", "application/json"})
                  .Query("format", "string", "default jsonl", {"jsonl", "csv", "labelstudio"}),
-             Authed(context, [platform](Request& request, const Principal& caller) {
+             Authed(context, service::kScopeRead, [platform](Request& request, const Principal& caller) {
                return ExportReply(*platform, request, caller);
              }));
 }

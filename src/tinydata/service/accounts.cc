@@ -1,4 +1,4 @@
-// Accounts: registration, login, bearer tokens, the principal cache (both engines).
+// Accounts: registration and sign-in (both engines); the tokens they hand out are sessions.cc's.
 #include <algorithm>
 #include <cctype>
 
@@ -44,10 +44,6 @@ Result<std::string> NormalizeEmail(std::string_view raw) {
     return Status::InvalidArgument("is not a valid email address", "email");
   }
   return email;
-}
-
-Principal PrincipalOf(const store::User& user) {
-  return Principal{user.id, user.roles, user.level};
 }
 
 }  // namespace
@@ -110,25 +106,6 @@ Result<store::User> Platform::Impl::CreateUser(std::string_view raw_email,
   return user;
 }
 
-Result<Session> Platform::Impl::StartSession(store::User user) {
-  Session session;
-  session.token = NewBearerToken();
-  store::Token token;
-  token.token_hash = TokenHash(session.token);
-  token.user_id = user.id;
-  token.created_at_ms = clock_->NowMs();
-  store::WriteBatch batch;
-  batch.insert_tokens.push_back(token);
-  TD_RETURN_IF_ERROR(store_->WriteSync(std::move(batch)));
-  if (!store_->shared()) {
-    std::unique_lock<std::shared_mutex> lock(auth_mu_);
-    token_users_[token.token_hash] = user.id;
-    principals_[user.id] = PrincipalOf(user);
-  }
-  session.user = std::move(user);
-  return session;
-}
-
 Result<Session> Platform::Impl::Register(const RegisterRequest& request) {
   TD_ASSIGN_OR_RETURN(store::Role role, ParseRole(request.role, "role"));
   if (role != store::kRoleAnnotator && role != store::kRoleRequester) {
@@ -172,50 +149,6 @@ Result<Session> Platform::Impl::Login(std::string_view raw_email, std::string_vi
   }
   login_accounts_.Reset(account);
   return StartSession(std::move(*user));
-}
-
-Status Platform::Impl::Logout(std::string_view token) {
-  TD_RETURN_IF_ERROR(AuthenticateToken(token).status());
-  const std::string hash = TokenHash(token);
-  store::WriteBatch batch;
-  batch.revoke_token_hashes.push_back(hash);
-  TD_RETURN_IF_ERROR(store_->WriteSync(std::move(batch)));
-  std::unique_lock<std::shared_mutex> lock(auth_mu_);
-  token_users_.erase(hash);
-  return Status::Ok();
-}
-
-Result<Principal> Platform::Impl::AuthenticateToken(std::string_view token) {
-  if (token.empty()) return Status::Unauthenticated("a bearer token is required");
-  const std::string hash = TokenHash(token);
-  const bool cached = !store_->shared();
-  if (cached) {
-    std::shared_lock<std::shared_mutex> lock(auth_mu_);
-    auto t = token_users_.find(hash);
-    if (t != token_users_.end()) {
-      auto p = principals_.find(t->second);
-      if (p != principals_.end()) return p->second;
-    }
-  }
-  TD_ASSIGN_OR_RETURN(auto user, store_->FindUserByTokenHash(hash));
-  if (!user) return Status::Unauthenticated("the token is unknown or revoked");
-  Principal principal = PrincipalOf(*user);
-  if (!cached) return principal;
-  std::unique_lock<std::shared_mutex> lock(auth_mu_);
-  token_users_[hash] = user->id;
-  principals_[user->id] = principal;
-  return principal;
-}
-
-Result<store::User> Platform::Impl::GetUser(int64_t user_id) {
-  TD_ASSIGN_OR_RETURN(auto user, store_->FindUserById(user_id));
-  if (!user) return Status::NotFound("no such user", "user_id");
-  return std::move(*user);
-}
-
-void Platform::Impl::InvalidateUser(int64_t user_id) {
-  std::unique_lock<std::shared_mutex> lock(auth_mu_);
-  principals_.erase(user_id);
 }
 
 }  // namespace tinydata::service

@@ -1,4 +1,5 @@
 // The JSON shapes of docs/api.md for the platform's values.
+#include <algorithm>
 #include <ctime>
 
 #include "tinydata/service/platform.h"
@@ -31,6 +32,21 @@ nlohmann::json UserJson(const store::User& user) {
           {"xp", user.xp},
           {"referral_code", user.referral_code},
           {"created_at", FormatRfc3339(user.created_at_ms)}};
+}
+
+nlohmann::json TokenJson(const store::Token& t, const Principal& caller) {
+  const bool api = t.kind == store::TokenKind::kApi;
+  nlohmann::json j = {{"id", t.public_id},
+                      {"kind", api ? "api" : "session"},
+                      {"created_at", FormatRfc3339(t.created_at_ms)},
+                      {"last_used_at", FormatRfc3339(std::max(t.last_used_at_ms, t.created_at_ms))},
+                      {"current", !caller.token_id.empty() && t.public_id == caller.token_id}};
+  if (api) {
+    j["name"] = t.name;
+    j["scopes"] = ScopeNames(t.scopes);
+    j["expires_at"] = FormatRfc3339(t.expires_at_ms);
+  }
+  return j;
 }
 
 nlohmann::json ProjectJson(const store::Project& p) {

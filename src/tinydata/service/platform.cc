@@ -167,6 +167,19 @@ Result<Session> Platform::Login(std::string_view email, std::string_view passwor
   return impl_->Login(email, password, client_address, retry_after_seconds);
 }
 Status Platform::Logout(std::string_view token) { return impl_->Logout(token); }
+Status Platform::LogoutEverywhere(const Principal& caller) {
+  return impl_->LogoutEverywhere(caller);
+}
+Result<ApiToken> Platform::CreateApiToken(const Principal& caller,
+                                          const ApiTokenRequest& request) {
+  return impl_->CreateApiToken(caller, request);
+}
+Result<std::vector<store::Token>> Platform::ListTokens(const Principal& caller) {
+  return impl_->ListTokens(caller);
+}
+Status Platform::RevokeToken(const Principal& caller, std::string_view token_id) {
+  return impl_->RevokeToken(caller, token_id);
+}
 Result<Principal> Platform::AuthenticateToken(std::string_view token) {
   return impl_->AuthenticateToken(token);
 }

@@ -69,16 +69,41 @@ struct PlatformOptions {
   int64_t login_account_refill_seconds = 60;
   int login_failures_per_address = 20;
   int64_t login_address_refill_seconds = 6;
+  // A session (the token of a sign-in) ends when unused for session_idle_ms or older than
+  // session_max_age_ms, whichever comes first.
+  int64_t session_idle_ms = int64_t{7} * 24 * 3600 * 1000;
+  int64_t session_max_age_ms = int64_t{30} * 24 * 3600 * 1000;
 };
+
+// What a bearer token may do. A session may do everything; a personal API token only what its
+// scopes name. kScopeAccount - managing tokens, signing out everywhere, the game's daily actions
+// (check-in, level-up, referrals) and administration - belongs to sessions alone.
+enum Scope : uint32_t {
+  kScopeRead = 1u << 0,      // "read": the caller's profile, projects, tasks, stats, exports
+  kScopeAnnotate = 1u << 1,  // "annotate": lease tasks and answer them
+  kScopeProjects = 1u << 2,  // "projects": create and change projects, import tasks, fund them
+  kScopeAccount = 1u << 31,
+};
+inline constexpr uint32_t kApiTokenScopes = kScopeRead | kScopeAnnotate | kScopeProjects;
+inline constexpr uint32_t kSessionScopes = kApiTokenScopes | kScopeAccount;
+
+// "read", "annotate", "projects" -> their bits; InvalidArgument naming `field` ("scopes[1]")
+// for any other name or an empty list.
+Result<uint32_t> ParseScopes(const std::vector<std::string>& names, std::string_view field);
+// The names of the API scopes in `scopes`, in the order above.
+std::vector<std::string> ScopeNames(uint32_t scopes);
 
 // The authenticated caller of a use case.
 struct Principal {
   int64_t user_id = 0;
   uint32_t roles = store::kRoleAnnotator;  // store::Role bits
   int32_t level = 1;
+  uint32_t scopes = kSessionScopes;  // of the token the request came with
+  std::string token_id = {};         // that token's public id; empty outside a request
 
   bool Has(store::Role role) const { return (roles & role) != 0; }
   bool is_admin() const { return Has(store::kRoleAdmin); }
+  bool Allows(Scope scope) const { return (scopes & scope) != 0; }
 };
 
 // "annotator", "requester", "verifier", "admin" -> the role bit; InvalidArgument naming `field`.
@@ -96,6 +121,18 @@ struct RegisterRequest {
 struct Session {
   store::User user;
   std::string token;  // the bearer token; shown once, stored only as its SHA-256
+};
+
+struct ApiTokenRequest {
+  std::string name;               // 1..100 characters, the owner's label
+  uint32_t scopes = kScopeRead;   // a non-empty subset of kApiTokenScopes
+  int64_t expires_in_days = 90;   // 1..365
+};
+
+// A personal API token just created: `secret` is the bearer token, shown once.
+struct ApiToken {
+  store::Token token;
+  std::string secret;
 };
 
 // One leased assignment with what the annotator needs to answer it.
@@ -215,9 +252,24 @@ class Platform {
                         int64_t* retry_after_seconds = nullptr);
   // Revokes the token. Unauthenticated when it is not a live token.
   Status Logout(std::string_view token);
-  // The principal holding `token`. Unauthenticated when the token is unknown or revoked.
-  // Served from memory after the first look-up of a token.
+  // Revokes every token of the caller: all sessions and all API tokens ("log out everywhere").
+  // PermissionDenied for an API token (kScopeAccount).
+  Status LogoutEverywhere(const Principal& caller);
+  // The principal holding `token`, with the token's scopes. Unauthenticated when the token is
+  // unknown, revoked or expired: a session idle for session_idle_ms or older than
+  // session_max_age_ms, an API token past its expiry (the message says which). Using a token
+  // records when it was last used (at most once a minute, without waiting for the write).
+  // Served from memory after the first look-up of a token, unless the database is shared.
   Result<Principal> AuthenticateToken(std::string_view token);
+
+  // --- Personal API tokens and sessions (a session's caller, kScopeAccount) ---------------------
+  // InvalidArgument naming "name", "scopes" or "expires_in_days"; at most 50 tokens per user
+  // (ResourceExhausted).
+  Result<ApiToken> CreateApiToken(const Principal& caller, const ApiTokenRequest& request);
+  // The caller's sessions and API tokens, oldest first (no secrets).
+  Result<std::vector<store::Token>> ListTokens(const Principal& caller);
+  // Revokes one of the caller's tokens by its public id; NotFound naming "token_id" otherwise.
+  Status RevokeToken(const Principal& caller, std::string_view token_id);
   // For `tinydata user add`: creates a user with any roles (a store::Role mask, non-zero).
   // Errors as Register.
   Result<store::User> AddUser(std::string_view email, std::string_view password,
@@ -305,6 +357,9 @@ class Platform {
 std::string FormatRfc3339(int64_t unix_ms);
 // `user`: {id, email, display_name, roles, level, xp, referral_code, created_at}.
 nlohmann::json UserJson(const store::User& user);
+// `token`: {id, kind, name?, scopes?, created_at, last_used_at, expires_at?, current}, where
+// `current` marks the token of `caller`'s request.
+nlohmann::json TokenJson(const store::Token& token, const Principal& caller);
 // `project`: project_input + {id, owner_id, status, created_at}.
 nlohmann::json ProjectJson(const store::Project& project);
 // `task_admin`: {id, data, gold?, state, consensus, confidence, created_at, retired_at?}.

@@ -42,11 +42,16 @@ class Platform::Impl {
   Result<Session> Register(const RegisterRequest& request);
   Result<Session> Login(std::string_view email, std::string_view password,
                         std::string_view client_address, int64_t* retry_after_seconds);
+  // --- Tokens (sessions.cc) -------------------------------------------------------------------
   Status Logout(std::string_view token);
+  Status LogoutEverywhere(const Principal& caller);
   // Served from memory after the first look-up of a token, unless the database is shared: then
   // a token revoked or a level changed on another server must count at once, so every call
   // reads the store.
   Result<Principal> AuthenticateToken(std::string_view token);
+  Result<ApiToken> CreateApiToken(const Principal& caller, const ApiTokenRequest& request);
+  Result<std::vector<store::Token>> ListTokens(const Principal& caller);
+  Status RevokeToken(const Principal& caller, std::string_view token_id);
   Result<store::User> GetUser(int64_t user_id);
   void InvalidateUser(int64_t user_id);
 
@@ -110,11 +115,20 @@ class Platform::Impl {
 
  private:
   Result<Session> StartSession(store::User user);
+  // Stores a new token of `user` (kind, name, scopes, expiry set by the caller) and caches it.
+  Result<std::string> IssueToken(const store::User& user, store::Token token);
+  // Why `token` no longer works at `now_ms` ("" while it does).
+  std::string ExpiryOf(const store::Token& token, int64_t now_ms) const;
+  // Records that the token was used at `now_ms` when the stored time is a minute old or more.
+  void Touch(const std::string& hash, int64_t stored_last_used_ms, int64_t now_ms);
+  // Forgets cached tokens: one, or all of a user.
+  void ForgetToken(const std::string& hash);
+  void ForgetUserTokens(int64_t user_id);
 
   // Not used when the store is shared (AuthenticateToken).
   std::shared_mutex auth_mu_;
-  std::unordered_map<std::string, int64_t> token_users_;  // token hash -> user id
-  std::unordered_map<int64_t, Principal> principals_;     // user id -> principal
+  std::unordered_map<std::string, store::Token> tokens_;  // token hash -> token
+  std::unordered_map<int64_t, Principal> principals_;     // user id -> roles and level
 
   std::mutex rng_mu_;
   std::mt19937_64 rng_;

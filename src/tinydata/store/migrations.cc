@@ -239,6 +239,31 @@ CREATE TABLE project_inference (
   inferred_at_ms BIGINT NOT NULL
 );
 )sql"},
+    // Sessions expire when idle or old, "log out everywhere" drops all of a user's tokens, and
+    // personal API tokens carry a name, scopes and an expiry.
+    {4, "session expiry, personal API tokens", R"sql(
+ALTER TABLE tokens ADD COLUMN kind TEXT NOT NULL DEFAULT 'session'
+  CHECK (kind IN ('session', 'api'));
+ALTER TABLE tokens ADD COLUMN public_id TEXT NOT NULL DEFAULT '';
+ALTER TABLE tokens ADD COLUMN name TEXT NOT NULL DEFAULT '';
+ALTER TABLE tokens ADD COLUMN scopes INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE tokens ADD COLUMN last_used_at_ms INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE tokens ADD COLUMN expires_at_ms INTEGER NOT NULL DEFAULT 0;
+UPDATE tokens SET last_used_at_ms = created_at_ms, public_id = lower(hex(substr(token_hash, 1, 8)));
+CREATE INDEX tokens_user ON tokens(user_id);
+)sql",
+     R"sql(
+ALTER TABLE tokens ADD COLUMN kind TEXT NOT NULL DEFAULT 'session'
+  CHECK (kind IN ('session', 'api'));
+ALTER TABLE tokens ADD COLUMN public_id TEXT NOT NULL DEFAULT '';
+ALTER TABLE tokens ADD COLUMN name TEXT NOT NULL DEFAULT '';
+ALTER TABLE tokens ADD COLUMN scopes BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE tokens ADD COLUMN last_used_at_ms BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE tokens ADD COLUMN expires_at_ms BIGINT NOT NULL DEFAULT 0;
+UPDATE tokens SET last_used_at_ms = created_at_ms,
+  public_id = encode(substr(token_hash, 1, 8), 'hex');
+CREATE INDEX tokens_user ON tokens(user_id);
+)sql"},
 };
 
 // Ties every process migrating one PostgreSQL database together (advisory locks are per

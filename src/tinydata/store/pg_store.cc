@@ -32,6 +32,9 @@ constexpr std::array<const char*, 5> kIdSequences = {
 
 constexpr const char* kUserColumns =
     "id, email, password_hash, display_name, roles, level, xp, referral_code, created_at_ms";
+constexpr const char* kTokenColumns =
+    "token_hash, user_id, created_at_ms, kind, public_id, name, scopes, last_used_at_ms, "
+    "expires_at_ms";
 constexpr const char* kProjectColumns =
     "id, owner_id, title, instructions, question_json, domain, tier, min_level, min_answers, "
     "max_answers, target_confidence, reward_aia, gold_rate, status, created_at_ms";
@@ -62,6 +65,23 @@ User ReadUser(const pg::Rows& r, int i, int c = 0) {
   u.referral_code = r.Text(i, c + 7);
   u.created_at_ms = r.Int(i, c + 8);
   return u;
+}
+
+const char* TokenKindName(TokenKind kind) { return kind == TokenKind::kApi ? "api" : "session"; }
+
+// The token columns of kTokenColumns, from column `c` on.
+Token ReadToken(const pg::Rows& r, int i, int c = 0) {
+  Token t;
+  t.token_hash = r.Bytes(i, c + 0);
+  t.user_id = r.Int(i, c + 1);
+  t.created_at_ms = r.Int(i, c + 2);
+  t.kind = r.Text(i, c + 3) == "api" ? TokenKind::kApi : TokenKind::kSession;
+  t.public_id = r.Text(i, c + 4);
+  t.name = r.Text(i, c + 5);
+  t.scopes = static_cast<uint32_t>(r.Int(i, c + 6));
+  t.last_used_at_ms = r.Int(i, c + 7);
+  t.expires_at_ms = r.Int(i, c + 8);
+  return t;
 }
 
 Project ProjectRow(const pg::Rows& r, int i) {
@@ -202,9 +222,20 @@ Status ApplyBatch(pg::Connection& c, const WriteBatch& b) {
                                pg::Params().Add(u.user_id).Add(u.level).Add(u.xp), "update user"));
   }
   for (const Token& t : b.insert_tokens) {
-    TD_RETURN_IF_ERROR(
-        Exec(c, "INSERT INTO tokens (token_hash, user_id, created_at_ms) VALUES ($1, $2, $3)",
-             pg::Params().AddBytes(t.token_hash).Add(t.user_id).Add(t.created_at_ms)));
+    TD_RETURN_IF_ERROR(Exec(c,
+                            "INSERT INTO tokens (token_hash, user_id, created_at_ms, kind, "
+                            "public_id, name, scopes, last_used_at_ms, expires_at_ms) "
+                            "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                            pg::Params()
+                                .AddBytes(t.token_hash)
+                                .Add(t.user_id)
+                                .Add(t.created_at_ms)
+                                .Add(TokenKindName(t.kind))
+                                .Add(t.public_id)
+                                .Add(t.name)
+                                .Add(static_cast<int64_t>(t.scopes))
+                                .Add(t.last_used_at_ms)
+                                .Add(t.expires_at_ms)));
   }
   for (const Project& p : b.upsert_projects) {
     TD_RETURN_IF_ERROR(Exec(
@@ -368,6 +399,16 @@ Status ApplyBatch(pg::Connection& c, const WriteBatch& b) {
   for (const std::string& hash : b.revoke_token_hashes) {
     TD_RETURN_IF_ERROR(
         Exec(c, "DELETE FROM tokens WHERE token_hash = $1", pg::Params().AddBytes(hash)));
+  }
+  for (int64_t user_id : b.revoke_user_tokens) {
+    TD_RETURN_IF_ERROR(
+        Exec(c, "DELETE FROM tokens WHERE user_id = $1", pg::Params().Add(user_id)));
+  }
+  for (const TokenTouch& t : b.touch_tokens) {
+    TD_RETURN_IF_ERROR(Exec(c,
+                            "UPDATE tokens SET last_used_at_ms = GREATEST(last_used_at_ms, $2) "
+                            "WHERE token_hash = $1",
+                            pg::Params().AddBytes(t.token_hash).Add(t.last_used_at_ms)));
   }
   for (const ProjectInferenceUpdate& u : b.upsert_inference) {
     TD_RETURN_IF_ERROR(
@@ -777,12 +818,24 @@ class PgStore final : public Store {
     static const std::string sql = Select(kUserColumns, "FROM users WHERE email = $1");
     return QueryUser(sql, pg::Params().Add(email));
   }
-  Result<std::optional<User>> FindUserByTokenHash(std::string_view hash) override {
+  Result<std::optional<TokenOwner>> FindToken(std::string_view hash) override {
     static const std::string sql =
         "SELECT u.id, u.email, u.password_hash, u.display_name, u.roles, u.level, u.xp, "
-        "u.referral_code, u.created_at_ms FROM tokens t JOIN users u ON u.id = t.user_id "
-        "WHERE t.token_hash = $1";
-    return QueryUser(sql, pg::Params().AddBytes(hash));
+        "u.referral_code, u.created_at_ms, t.token_hash, t.user_id, t.created_at_ms, t.kind, "
+        "t.public_id, t.name, t.scopes, t.last_used_at_ms, t.expires_at_ms "
+        "FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1";
+    TD_ASSIGN_OR_RETURN(pg::Rows rows, Query(sql, pg::Params().AddBytes(hash)));
+    return ReadFirst<TokenOwner>(rows, [](const pg::Rows& r, int i) {
+      return TokenOwner{ReadToken(r, i, 9), ReadUser(r, i)};
+    });
+  }
+  Result<std::vector<Token>> ListTokens(int64_t user_id) override {
+    static const std::string sql =
+        Select(kTokenColumns, "FROM tokens WHERE user_id = $1 ORDER BY created_at_ms, public_id");
+    TD_ASSIGN_OR_RETURN(pg::Rows rows, Query(sql, pg::Params().Add(user_id)));
+    std::vector<Token> out;
+    for (int i = 0; i < rows.rows(); ++i) out.push_back(ReadToken(rows, i));
+    return out;
   }
   Result<int64_t> CountUsers() override {
     TD_ASSIGN_OR_RETURN(pg::Rows rows, Query("SELECT count(*) FROM users"));

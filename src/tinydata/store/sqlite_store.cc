@@ -64,6 +64,12 @@ class Stmt {
              : std::string();
   }
 
+  std::string Blob(int col) const {
+    const auto* p = static_cast<const char*>(sqlite3_column_blob(stmt_, col));
+    return p ? std::string(p, static_cast<size_t>(sqlite3_column_bytes(stmt_, col)))
+             : std::string();
+  }
+
   void Reset() {
     sqlite3_reset(stmt_);
     sqlite3_clear_bindings(stmt_);
@@ -152,6 +158,26 @@ User ReadUser(const Stmt& s) {
   return u;
 }
 
+TokenKind TokenKindOf(std::string_view text) {
+  return text == "api" ? TokenKind::kApi : TokenKind::kSession;
+}
+const char* TokenKindName(TokenKind kind) { return kind == TokenKind::kApi ? "api" : "session"; }
+
+// The token columns of kTokenColumns, from column `c` on.
+Token ReadToken(const Stmt& s, int c = 0) {
+  Token t;
+  t.token_hash = s.Blob(c + 0);
+  t.user_id = s.Int(c + 1);
+  t.created_at_ms = s.Int(c + 2);
+  t.kind = TokenKindOf(s.Text(c + 3));
+  t.public_id = s.Text(c + 4);
+  t.name = s.Text(c + 5);
+  t.scopes = static_cast<uint32_t>(s.Int(c + 6));
+  t.last_used_at_ms = s.Int(c + 7);
+  t.expires_at_ms = s.Int(c + 8);
+  return t;
+}
+
 Project ReadProject(const Stmt& s) {
   Project p;
   p.id = s.Int(0);
@@ -208,10 +234,14 @@ constexpr const char* kSelectUserById =
 constexpr const char* kSelectUserByEmail =
     "SELECT id, email, password_hash, display_name, roles, level, xp, referral_code, "
     "created_at_ms FROM users WHERE email = ?1";
-constexpr const char* kSelectUserByToken =
+constexpr const char* kSelectToken =
     "SELECT u.id, u.email, u.password_hash, u.display_name, u.roles, u.level, u.xp, "
-    "u.referral_code, u.created_at_ms FROM tokens t JOIN users u ON u.id = t.user_id "
-    "WHERE t.token_hash = ?1";
+    "u.referral_code, u.created_at_ms, t.token_hash, t.user_id, t.created_at_ms, t.kind, "
+    "t.public_id, t.name, t.scopes, t.last_used_at_ms, t.expires_at_ms "
+    "FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?1";
+constexpr const char* kSelectTokensOfUser =
+    "SELECT token_hash, user_id, created_at_ms, kind, public_id, name, scopes, last_used_at_ms, "
+    "expires_at_ms FROM tokens WHERE user_id = ?1 ORDER BY created_at_ms, public_id";
 constexpr const char* kProjectColumns =
     "SELECT id, owner_id, title, instructions, question_json, domain, tier, min_level, "
     "min_answers, max_answers, target_confidence, reward_aia, gold_rate, status, created_at_ms "
@@ -247,8 +277,12 @@ constexpr const char* kInsertUser =
     "referral_code, created_at_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
 constexpr const char* kUpdateUserProgress = "UPDATE users SET level = ?2, xp = ?3 WHERE id = ?1";
 constexpr const char* kInsertToken =
-    "INSERT INTO tokens (token_hash, user_id, created_at_ms) VALUES (?1, ?2, ?3)";
+    "INSERT INTO tokens (token_hash, user_id, created_at_ms, kind, public_id, name, scopes, "
+    "last_used_at_ms, expires_at_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
 constexpr const char* kDeleteToken = "DELETE FROM tokens WHERE token_hash = ?1";
+constexpr const char* kDeleteUserTokens = "DELETE FROM tokens WHERE user_id = ?1";
+constexpr const char* kTouchToken =
+    "UPDATE tokens SET last_used_at_ms = max(last_used_at_ms, ?2) WHERE token_hash = ?1";
 constexpr const char* kUpsertProject =
     "INSERT INTO projects (id, owner_id, title, instructions, question_json, domain, tier, "
     "min_level, min_answers, max_answers, target_confidence, reward_aia, gold_rate, status, "
@@ -341,6 +375,12 @@ Status ApplyBatch(Connection& c, const WriteBatch& b) {
     s.BindBlob(1, t.token_hash);
     s.Bind(2, t.user_id);
     s.Bind(3, t.created_at_ms);
+    s.Bind(4, std::string_view(TokenKindName(t.kind)));
+    s.Bind(5, t.public_id);
+    s.Bind(6, t.name);
+    s.Bind(7, t.scopes);
+    s.Bind(8, t.last_used_at_ms);
+    s.Bind(9, t.expires_at_ms);
     TD_RETURN_IF_ERROR(s.Exec());
   }
   for (const Project& p : b.upsert_projects) {
@@ -453,6 +493,17 @@ Status ApplyBatch(Connection& c, const WriteBatch& b) {
     s.BindBlob(1, hash);
     TD_RETURN_IF_ERROR(s.Exec());
   }
+  for (int64_t user_id : b.revoke_user_tokens) {
+    TD_ASSIGN_OR_RETURN(Stmt s, c.Prepare(kDeleteUserTokens));
+    s.Bind(1, user_id);
+    TD_RETURN_IF_ERROR(s.Exec());
+  }
+  for (const TokenTouch& t : b.touch_tokens) {
+    TD_ASSIGN_OR_RETURN(Stmt s, c.Prepare(kTouchToken));
+    s.BindBlob(1, t.token_hash);
+    s.Bind(2, t.last_used_at_ms);
+    TD_RETURN_IF_ERROR(s.Exec());
+  }
   for (const ProjectInferenceUpdate& u : b.upsert_inference) {
     TD_ASSIGN_OR_RETURN(Stmt s, c.Prepare(kUpsertInference));
     s.Bind(1, u.project_id);
@@ -530,8 +581,15 @@ class SqliteStore final : public Store {
   Result<std::optional<User>> FindUserByEmail(std::string_view email) override {
     return ReadOne<User>(kSelectUserByEmail, [&](Stmt& s) { s.Bind(1, email); }, ReadUser);
   }
-  Result<std::optional<User>> FindUserByTokenHash(std::string_view hash) override {
-    return ReadOne<User>(kSelectUserByToken, [&](Stmt& s) { s.BindBlob(1, hash); }, ReadUser);
+  Result<std::optional<TokenOwner>> FindToken(std::string_view hash) override {
+    return ReadOne<TokenOwner>(
+        kSelectToken, [&](Stmt& s) { s.BindBlob(1, hash); },
+        [](const Stmt& s) { return TokenOwner{ReadToken(s, 9), ReadUser(s)}; });
+  }
+  Result<std::vector<Token>> ListTokens(int64_t user_id) override {
+    return ReadAll<Token>(
+        kSelectTokensOfUser, [&](Stmt& s) { s.Bind(1, user_id); },
+        [](const Stmt& s) { return ReadToken(s); });
   }
   Result<int64_t> CountUsers() override {
     TD_ASSIGN_OR_RETURN(auto n, ReadOne<int64_t>(

@@ -74,8 +74,10 @@ class Store {
   // Point reads. nullopt when there is no such row.
   virtual Result<std::optional<User>> FindUserById(int64_t id) = 0;
   virtual Result<std::optional<User>> FindUserByEmail(std::string_view email) = 0;
-  // The user holding an unrevoked token with this SHA-256 hash.
-  virtual Result<std::optional<User>> FindUserByTokenHash(std::string_view token_hash) = 0;
+  // The unrevoked token with this SHA-256 hash and its user.
+  virtual Result<std::optional<TokenOwner>> FindToken(std::string_view token_hash) = 0;
+  // Every unrevoked token of a user, oldest first.
+  virtual Result<std::vector<Token>> ListTokens(int64_t user_id) = 0;
   virtual Result<int64_t> CountUsers() = 0;
   virtual Result<std::optional<std::string>> GetSetting(std::string_view key) = 0;
 

@@ -31,11 +31,28 @@ struct User {
   int64_t created_at_ms = 0;
 };
 
+enum class TokenKind : uint8_t {
+  kSession,  // from signing in; expires when idle or old (service decides how long)
+  kApi,      // a personal API token for scripts: limited scopes, its own expiry
+};
+
 // A bearer token, stored only as the SHA-256 of the token the client holds.
 struct Token {
   std::string token_hash;  // 32 raw bytes
   int64_t user_id = 0;
   int64_t created_at_ms = 0;
+  TokenKind kind = TokenKind::kSession;
+  std::string public_id = {};  // names the token to its owner (listing, revoking); no secret
+  std::string name = {};       // the owner's label of an API token
+  uint32_t scopes = 0;    // what an API token may do (service decides the bits)
+  int64_t last_used_at_ms = 0;
+  int64_t expires_at_ms = 0;  // API tokens: when they stop working; 0 for sessions
+};
+
+// A token with its owner, as an authentication reads them.
+struct TokenOwner {
+  Token token;
+  User user;
 };
 
 struct Project {

@@ -52,6 +52,12 @@ struct UserProgressUpdate {
   int64_t xp = 0;
 };
 
+// When a token was last used (recorded now and then, not on every request).
+struct TokenTouch {
+  std::string token_hash;
+  int64_t last_used_at_ms = 0;
+};
+
 struct WriteBatch {
   std::vector<User> insert_users;
   std::vector<UserProgressUpdate> update_user_progress;
@@ -72,6 +78,8 @@ struct WriteBatch {
   // database must agree on).
   std::vector<std::pair<std::string, std::string>> insert_settings;
   std::vector<std::string> revoke_token_hashes;
+  std::vector<int64_t> revoke_user_tokens;  // every token of these users
+  std::vector<TokenTouch> touch_tokens;
   std::vector<ProjectInferenceUpdate> upsert_inference;
   // Ledger postings and game state (ledger_rows.h), applied last, in the same transaction.
   LedgerChanges ledger;
@@ -82,7 +90,8 @@ struct WriteBatch {
            insert_answers.empty() && update_tasks.empty() && update_assignments.empty() &&
            update_verdicts.empty() && upsert_skills.empty() &&
            upsert_skill_models.empty() && upsert_settings.empty() && insert_settings.empty() &&
-           revoke_token_hashes.empty() && upsert_inference.empty() && ledger.empty();
+           revoke_token_hashes.empty() && revoke_user_tokens.empty() && touch_tokens.empty() &&
+           upsert_inference.empty() && ledger.empty();
   }
 };
 

@@ -55,31 +55,78 @@ TEST_P(StoreTest, AppliesEveryMigrationOnceAcrossReopens) {
   EXPECT_FALSE(AllMigrations().empty());
 }
 
+Token MakeToken(std::string hash, int64_t user_id, TokenKind kind = TokenKind::kSession) {
+  Token t;
+  t.token_hash = std::move(hash);
+  t.user_id = user_id;
+  t.created_at_ms = 1;
+  t.kind = kind;
+  t.public_id = "id-" + t.token_hash.substr(0, 4);
+  t.last_used_at_ms = 1;
+  return t;
+}
+
 TEST_P(StoreTest, CommittedUserIsReadableByEmailAndToken) {
   auto store = Open();
   WriteBatch b;
   b.insert_users.push_back(MakeUser(*store, "a@x.org"));
-  b.insert_tokens.push_back(Token{std::string(32, '\x01'), b.insert_users[0].id, 1});
+  Token api = MakeToken(std::string(32, '\x01'), b.insert_users[0].id, TokenKind::kApi);
+  api.name = "ci";
+  api.scopes = 6;
+  api.expires_at_ms = 99;
+  b.insert_tokens.push_back(api);
   ASSERT_TRUE(store->WriteSync(std::move(b)).ok());
   auto by_email = store->FindUserByEmail("a@x.org");
   ASSERT_TRUE(by_email.ok() && by_email->has_value());
-  auto by_token = store->FindUserByTokenHash(std::string(32, '\x01'));
+  auto by_token = store->FindToken(std::string(32, '\x01'));
   ASSERT_TRUE(by_token.ok() && by_token->has_value());
-  EXPECT_EQ((*by_token)->email, "a@x.org");
+  EXPECT_EQ((*by_token)->user.email, "a@x.org");
+  const Token& t = (*by_token)->token;
+  EXPECT_EQ(t.token_hash, std::string(32, '\x01'));
+  EXPECT_EQ(t.kind, TokenKind::kApi);
+  EXPECT_EQ(t.name, "ci");
+  EXPECT_EQ(t.scopes, 6u);
+  EXPECT_EQ(t.expires_at_ms, 99);
+  EXPECT_EQ(t.public_id, api.public_id);
 }
 
 TEST_P(StoreTest, RevokedTokenNoLongerFindsItsUser) {
   auto store = Open();
   WriteBatch b;
   b.insert_users.push_back(MakeUser(*store, "a@x.org"));
-  b.insert_tokens.push_back(Token{"hash", b.insert_users[0].id, 1});
+  b.insert_tokens.push_back(MakeToken("hash", b.insert_users[0].id));
   ASSERT_TRUE(store->WriteSync(std::move(b)).ok());
   WriteBatch revoke;
   revoke.revoke_token_hashes.push_back("hash");
   ASSERT_TRUE(store->WriteSync(std::move(revoke)).ok());
-  auto found = store->FindUserByTokenHash("hash");
+  auto found = store->FindToken("hash");
   ASSERT_TRUE(found.ok());
   EXPECT_FALSE(found->has_value());
+}
+
+TEST_P(StoreTest, TokensAreListedTouchedAndRevokedPerUser) {
+  auto store = Open();
+  WriteBatch b;
+  b.insert_users.push_back(MakeUser(*store, "a@x.org"));
+  b.insert_users.push_back(MakeUser(*store, "b@x.org"));
+  const int64_t a = b.insert_users[0].id;
+  const int64_t other = b.insert_users[1].id;
+  b.insert_tokens.push_back(MakeToken("aaaa1", a));
+  b.insert_tokens.push_back(MakeToken("aaaa2", a, TokenKind::kApi));
+  b.insert_tokens.push_back(MakeToken("bbbb1", other));
+  ASSERT_TRUE(store->WriteSync(std::move(b)).ok());
+  WriteBatch touch;
+  touch.touch_tokens.push_back({"aaaa1", 5000});
+  ASSERT_TRUE(store->WriteSync(std::move(touch)).ok());
+  auto listed = store->ListTokens(a);
+  ASSERT_TRUE(listed.ok());
+  ASSERT_EQ(listed->size(), 2u);
+  EXPECT_EQ((*listed)[0].last_used_at_ms, 5000);
+  WriteBatch all;
+  all.revoke_user_tokens.push_back(a);
+  ASSERT_TRUE(store->WriteSync(std::move(all)).ok());
+  EXPECT_TRUE(store->ListTokens(a)->empty());
+  EXPECT_EQ(store->ListTokens(other)->size(), 1u) << "another user's tokens stay";
 }
 
 TEST_P(StoreTest, FailingBatchIsRolledBackAloneWithinItsCommit) {
