@@ -1,6 +1,6 @@
 // Idempotent answers: a retry with the same Idempotency-Key returns the first response, also
-// after a restart; another key for an answered assignment is a conflict; nothing is counted
-// twice.
+// after a restart; another key for an answered assignment, or a key already used for another
+// assignment, is a conflict; nothing is counted twice.
 #include "api_fixture.h"
 
 namespace tinydata::test {
@@ -55,6 +55,21 @@ TEST_F(IdempotencyTest, AnotherKeyForAnAnsweredAssignmentIsAConflict) {
   Expect(Answer(annotator_, assignment_, "cat", "key-1"), 200, "first");
   ExpectError(Answer(annotator_, assignment_, "cat", "key-2"), 409, "second key");
   EXPECT_EQ(AnswerCount(), 1);
+}
+
+// The key of an answer to one assignment, sent with an answer to another, used to return the
+// first answer's 200 and silently store nothing.
+TEST_F(IdempotencyTest, AKeyReusedForAnotherAssignmentIsRefusedNamingTheHeader) {
+  ImportJsonl(requester_, project_, R"({"data": {"text": "b"}})" "\n");
+  Expect(Answer(annotator_, assignment_, "cat", "key-1"), 200, "first");
+  json second = NextTask(annotator_, project_);
+  ASSERT_FALSE(second.is_null());
+  const int64_t other = second["assignment"]["id"].get<int64_t>();
+  json error = ExpectError(Answer(annotator_, other, "dog", "key-1"), 409, "reused key");
+  EXPECT_EQ(error["field"], "Idempotency-Key");
+  EXPECT_EQ(AnswerCount(), 1);
+  Expect(Answer(annotator_, other, "dog", "key-2"), 200, "a fresh key answers it");
+  EXPECT_EQ(AnswerCount(), 2);
 }
 
 TEST_F(IdempotencyTest, RetryAfterARestartReturnsTheStoredResponse) {

@@ -302,6 +302,11 @@ void InMemoryImpl::SubmitAnswer(const Principal& caller, int64_t assignment_id,
       std::unique_lock<std::mutex> lock(eps->mu);
       if (!eps->needs_reload) {
         if (const AnswerState* first = FindAnswer(*eps, earlier->second)) {
+          if (first->row.assignment_id != assignment_id) {
+            lock.unlock();
+            done(ReusedKeyError());
+            return;
+          }
           ReplayWhenDurable(*eps, lock, *first, done);
           return;
         }

@@ -113,6 +113,13 @@ SubmittedAnswer ReplayOf(const store::Answer& answer) {
   return out;
 }
 
+Status ReusedKeyError() {
+  return Status::AlreadyExists(
+      "this Idempotency-Key was sent with an answer to another assignment; use a new key per "
+      "answer",
+      "Idempotency-Key");
+}
+
 store::WorkerSkill NewSkillRow(int64_t user_id, int64_t project_id) {
   store::WorkerSkill skill;
   skill.user_id = user_id;

@@ -72,6 +72,10 @@ quality::Verdict JudgeAnswerOfRetired(const quality::QuestionSpec& spec, bool go
 std::string AnswerResponseJson(const SubmittedAnswer& answer);
 SubmittedAnswer ReplayOf(const store::Answer& answer);
 
+// The refusal of an Idempotency-Key its user already sent with an answer to another assignment:
+// a retry must repeat the request it retries, so this is a client bug, never a replay.
+Status ReusedKeyError();
+
 // A fresh skill row for a worker's first gold answer in a project.
 store::WorkerSkill NewSkillRow(int64_t user_id, int64_t project_id);
 

@@ -390,7 +390,10 @@ Result<SharedDatabaseImpl::Submission> SharedDatabaseImpl::SubmitIn(
   if (!idempotency_key.empty()) {
     TD_ASSIGN_OR_RETURN(std::optional<store::Answer> earlier,
                         txn.AnswerByIdempotencyKey(caller.user_id, idempotency_key));
-    if (earlier) return Submission{Status::Ok(), ReplayOf(*earlier)};
+    if (earlier) {
+      if (earlier->assignment_id != assignment_id) return ReusedKeyError();
+      return Submission{Status::Ok(), ReplayOf(*earlier)};
+    }
   }
   TD_ASSIGN_OR_RETURN(std::optional<store::Assignment> seen, txn.ReadAssignment(assignment_id));
   if (!seen || seen->user_id != caller.user_id) {
