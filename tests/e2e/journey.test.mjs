@@ -31,6 +31,7 @@ const outDir = path.resolve(process.env.E2E_OUT ?? path.join(buildDir, 'e2e-scre
 const PHONE = { width: 390, height: 844 };
 const DESKTOP = { width: 1440, height: 900 };
 const PASSWORD = 'correct horse battery';
+const OPERATOR_EMAIL = 'operator@example.com';
 
 // Each task's text names its true label, so the test knows the right answer without gold.
 const TASKS = [
@@ -182,6 +183,9 @@ if (skipReason && process.env.E2E_REQUIRE === '1') {
     tmp = mkdtempSync(path.join(tmpdir(), 'tinydata-e2e-'));
     const port = await freePort();
     baseUrl = `http://127.0.0.1:${port}`;
+    // The operator exists before the first start, as the README has it.
+    const added = spawnSync(serverBin, ['user', 'add', '--database', path.join(tmp, 'e2e.db'), '--email', OPERATOR_EMAIL, '--role', 'admin', '--password', PASSWORD], { encoding: 'utf8' });
+    if (added.status !== 0) throw new Error(`tinydata user add failed: ${added.stderr}`);
     server = spawn(serverBin, ['serve', '--listen', `127.0.0.1:${port}`, '--database', path.join(tmp, 'e2e.db'), '--web-root', webDist], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -288,9 +292,33 @@ if (skipReason && process.env.E2E_REQUIRE === '1') {
 
   step('requester funds the reward budget', ['requester signs up and creates a project with the form'], async () => {
     const { page } = requester;
+    // Without credit nothing can be funded: points are not created by asking for them.
     await page.getByLabel('Amount (AIA)').fill('5000');
+    allowedHttpStatus = 409;
     await page.getByRole('button', { name: 'Fund' }).click();
     await page.getByTestId('fund-message').waitFor();
+    allowedHttpStatus = null;
+    assert.match(await page.getByTestId('fund-message').textContent(), /credit is 0 AIA/);
+    // The operator credits the requester's payment and the check-in pool.
+    const login = await fetch(`${baseUrl}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ email: OPERATOR_EMAIL, password: PASSWORD }),
+    });
+    const operator = (await login.json()).token;
+    for (const body of [
+      { email: 'requester@example.com', amount_aia: 6000, reference: 'INV-E2E-1' },
+      { pool: 'checkin', amount_aia: 1000, reference: 'POOL-E2E-1' },
+    ]) {
+      const granted = await api(operator, 'POST', '/api/v1/admin/credits', body);
+      assert.equal(granted.status, 201, JSON.stringify(granted.body));
+    }
+    await page.reload();
+    await page.getByRole('heading', { name: 'Animals by description' }).waitFor();
+    await page.getByTestId('credit').getByText('6,000 AIA').waitFor();
+    await page.getByLabel('Amount (AIA)').fill('5000');
+    await page.getByRole('button', { name: 'Fund' }).click();
+    await page.getByTestId('fund-message').getByText('Added').waitFor();
     assert.match(await page.getByTestId('budget').textContent(), /5,000 AIA/);
     await shoot(page, '04-project-funded');
     await checkAccessibility(page, 'project');

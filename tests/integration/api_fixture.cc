@@ -1,5 +1,8 @@
 #include "api_fixture.h"
 
+#include <sys/wait.h>
+
+#include <cstdio>
 #include <utility>
 
 namespace tinydata::test {
@@ -115,6 +118,63 @@ Result<HttpResponse> ApiTest::Answer(const Account& annotator, int64_t assignmen
   HttpClient client = ClientFor(annotator);
   return client.PostJson("/api/v1/assignments/" + std::to_string(assignment_id) + "/answer",
                          {{"value", value}, {"duration_ms", 900}}, {{"Idempotency-Key", key}});
+}
+
+CommandResult Shell(const std::string& command) {
+  CommandResult result;
+  FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
+  if (pipe == nullptr) return result;
+  char buffer[4096];
+  for (size_t n; (n = std::fread(buffer, 1, sizeof(buffer), pipe)) > 0;) {
+    result.output.append(buffer, n);
+  }
+  const int status = ::pclose(pipe);
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return result;
+}
+
+const Account& ApiTest::Operator() {
+  if (!operator_.token.empty()) return operator_;
+  const std::string email = "operator@example.org";
+  Result<int> stopped = server_->Stop();
+  EXPECT_TRUE(stopped.ok() && *stopped == 0) << server_->log_text();
+  CommandResult added = Shell(std::string("'") + TINYDATA_BINARY + "' user add --database '" +
+                              server_->database_url() + "' --email " + email +
+                              " --role admin --password 'operator password'");
+  EXPECT_EQ(added.exit_code, 0) << added.output;
+  Status restarted = server_->Restart();
+  EXPECT_TRUE(restarted.ok()) << restarted.ToString() << server_->log_text();
+  HttpClient client = Client();
+  json session = Expect(client.PostJson("/api/v1/auth/login",
+                                        {{"email", email}, {"password", "operator password"}}),
+                        200, "operator login");
+  if (session.is_null()) return operator_;
+  operator_.id = session["user"]["id"].get<int64_t>();
+  operator_.email = email;
+  operator_.token = session["token"].get<std::string>();
+  return operator_;
+}
+
+int64_t ApiTest::GrantCredit(const std::string& email_or_pool, int64_t amount) {
+  HttpClient client = ClientFor(Operator());
+  json body = {{"amount_aia", amount}, {"reference", "invoice-" + std::to_string(++grants_)}};
+  if (email_or_pool.rfind("pool:", 0) == 0) {
+    body["pool"] = email_or_pool.substr(5);
+  } else {
+    body["email"] = email_or_pool;
+  }
+  json granted = Expect(client.PostJson("/api/v1/admin/credits", body), 201, "credit grant");
+  return granted.is_null() ? -1 : granted["balance_aia"].get<int64_t>();
+}
+
+void ApiTest::FundProject(const Account& owner, int64_t project_id, int64_t amount) {
+  ASSERT_GT(GrantCredit(owner.email, amount), 0);
+  HttpClient client = ClientFor(owner);
+  Expect(client.PostJson("/api/v1/projects/" + std::to_string(project_id) + "/fund",
+                         {{"amount_aia", amount}},
+                         {{"Idempotency-Key", "fund-" + std::to_string(project_id) + "-" +
+                                                  std::to_string(++grants_)}}),
+         200, "fund");
 }
 
 }  // namespace tinydata::test

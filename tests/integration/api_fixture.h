@@ -64,8 +64,26 @@ class ApiTest : public ::testing::Test {
   Result<HttpResponse> Answer(const Account& annotator, int64_t assignment_id,
                               const nlohmann::json& value, const std::string& key);
 
+  // The operator: an admin created with `tinydata user add` while the server is briefly
+  // stopped, as an operator does before the first start; made once per test, then signed in.
+  const Account& Operator();
+  // POST /api/v1/admin/credits as the operator: `amount` AIA for the account of `email`, or for
+  // the pool named by `pool:<name>`. The new balance (-1 after a failure).
+  int64_t GrantCredit(const std::string& email_or_pool, int64_t amount);
+  // Credits `owner` and funds the project from it: the way a requester pays for labels.
+  void FundProject(const Account& owner, int64_t project_id, int64_t amount);
+
  private:
   std::unique_ptr<ServerProcess> server_;
+  Account operator_;
+  int grants_ = 0;
 };
+
+// Runs a shell command; its exit code and combined output.
+struct CommandResult {
+  int exit_code = -1;
+  std::string output;
+};
+CommandResult Shell(const std::string& command);
 
 }  // namespace tinydata::test

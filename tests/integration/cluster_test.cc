@@ -228,6 +228,27 @@ TEST_F(ClusterTest, ThreeServersOneKilledLoseAndDoubleNothing) {
                            201, "requester");
   ASSERT_FALSE(registered.is_null());
   setup.SetBearerToken(registered["token"].get<std::string>());
+  // The operator (an admin added with the CLI, which may run beside the servers on PostgreSQL)
+  // credits the requester's payment and the check-in pool.
+  {
+    CommandResult added =
+        Shell(std::string("'") + TINYDATA_BINARY + "' user add --database '" + db_->url() +
+              "' --email operator@cluster.org --role admin --password 'operator password'");
+    ASSERT_EQ(added.exit_code, 0) << added.output;
+    HttpClient op = servers_[1]->Client();
+    json session = Expect(op.PostJson("/api/v1/auth/login", {{"email", "operator@cluster.org"},
+                                                             {"password", "operator password"}}),
+                          200, "operator");
+    ASSERT_FALSE(session.is_null());
+    op.SetBearerToken(session["token"].get<std::string>());
+    Expect(op.PostJson("/api/v1/admin/credits", {{"email", "req@cluster.org"},
+                                                 {"amount_aia", 2'000'000},
+                                                 {"reference", "invoice-1"}}),
+           201, "credit the requester");
+    Expect(op.PostJson("/api/v1/admin/credits",
+                       {{"pool", "checkin"}, {"amount_aia", 100'000}, {"reference", "pool-1"}}),
+           201, "credit the check-in pool");
+  }
   std::mt19937_64 task_rng(42);
   for (const std::string title : {"A", "B"}) {
     json project = Expect(setup.PostJson("/api/v1/projects", ProjectInput(title)), 201, title);

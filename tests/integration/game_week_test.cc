@@ -29,24 +29,6 @@ namespace {
 
 using nlohmann::json;
 
-struct CommandResult {
-  int exit_code = -1;
-  std::string output;
-};
-
-CommandResult Shell(const std::string& command) {
-  CommandResult result;
-  FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
-  if (pipe == nullptr) return result;
-  char buffer[4096];
-  for (size_t n; (n = std::fread(buffer, 1, sizeof(buffer), pipe)) > 0;) {
-    result.output.append(buffer, n);
-  }
-  const int status = ::pclose(pipe);
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return result;
-}
-
 CommandResult Verify(const std::string& database) {
   return Shell(std::string("'") + TINYDATA_BINARY + "' ledger verify --database '" + database +
                "'");
@@ -62,6 +44,13 @@ TEST_F(GameDayTest, DayOfPlayIsPaidSignedAndVerifiable) {
   const int64_t project = CreateProject(req, CatDogProject(3, 3));
   ASSERT_GT(project, 0);
   HttpClient rq = ClientFor(req);
+  // The requester pays; the operator credits the payment and the check-in pool.
+  ExpectError(rq.PostJson("/api/v1/projects/" + std::to_string(project) + "/fund",
+                          {{"amount_aia", 1000}}, {{"Idempotency-Key", "fund-0"}}),
+              409, "funding without credit");
+  EXPECT_EQ(GrantCredit(req.email, 1000), 1000);
+  EXPECT_EQ(GrantCredit("pool:checkin", 10'000), 10'000);
+  rq = ClientFor(req);
   json funded = Expect(rq.PostJson("/api/v1/projects/" + std::to_string(project) + "/fund",
                                    {{"amount_aia", 1000}}, {{"Idempotency-Key", "fund-1"}}),
                        200, "fund");
@@ -122,7 +111,7 @@ TEST_F(GameDayTest, DayOfPlayIsPaidSignedAndVerifiable) {
   EXPECT_EQ(board["entries"][0]["rank"], 1);
   ExpectError(ca.Get("/api/v1/leaderboard?period=monthly"), 400, "bad period");
 
-  // 1 funding + 3 check-ins + 5 accepted answers: the sequencer runs every 2 s.
+  // 2 credit grants + 1 funding + 3 check-ins + 5 accepted answers: the sequencer runs every 2 s.
   HttpClient anyone = Client();
   json checkpoint;
   for (int i = 0; i < 50; ++i) {
@@ -130,18 +119,18 @@ TEST_F(GameDayTest, DayOfPlayIsPaidSignedAndVerifiable) {
     ASSERT_TRUE(response.ok()) << response.status().ToString();
     if (response->status == 200) {
       checkpoint = json::parse(response->body);
-      if (checkpoint["tree_size"] == 9) break;
+      if (checkpoint["tree_size"] == 11) break;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
-  ASSERT_EQ(checkpoint["tree_size"], 9);
+  ASSERT_EQ(checkpoint["tree_size"], 11);
   json entry = Expect(anyone.Get("/api/v1/ledger/entries/3"), 200, "entry 3");
-  EXPECT_EQ(entry["tree_size"], 9);
+  EXPECT_EQ(entry["tree_size"], 11);
   EXPECT_EQ(entry["inclusion_proof"].size(), 4u);
   json consistency =
-      Expect(anyone.Get("/api/v1/ledger/consistency?first=3&second=9"), 200, "consistency");
+      Expect(anyone.Get("/api/v1/ledger/consistency?first=3&second=11"), 200, "consistency");
   EXPECT_FALSE(consistency["proof"].empty());
-  ExpectError(anyone.Get("/api/v1/ledger/entries/9"), 404, "entry beyond the tree");
+  ExpectError(anyone.Get("/api/v1/ledger/entries/11"), 404, "entry beyond the tree");
 
   const std::string db = server().database_url();
   ASSERT_TRUE(server().Stop().ok());
@@ -274,12 +263,8 @@ TEST_F(GameWeekTest, WeekOfPlayAddsUpThroughTheApiAndVerifies) {
   const int64_t q = CreateProject(req, WeekProject("Q", 2, 10));
   const int64_t g = CreateProject(req, WeekProject("G", 1, 5));
   ASSERT_TRUE(p > 0 && q > 0 && g > 0);
-  for (int64_t project : {p, q, g}) {
-    Expect(ClientFor(req).PostJson("/api/v1/projects/" + std::to_string(project) + "/fund",
-                                   {{"amount_aia", 1000}},
-                                   {{"Idempotency-Key", "fund-" + std::to_string(project)}}),
-           200, "fund");
-  }
+  for (int64_t project : {p, q, g}) FundProject(req, project, 1000);
+  GrantCredit("pool:checkin", 10'000);
   json me_r = Expect(ClientFor(r).Get("/api/v1/me"), 200, "me r");
   Expect(ClientFor(c).PostJson("/api/v1/me/referrer", {{"referral_code", me_r["referral_code"]}}),
          204, "c names r as referrer");
@@ -404,6 +389,11 @@ TEST_F(GameWeekTest, WeekOfPlayAddsUpThroughTheApiAndVerifies) {
   json checkpoint = Expect(anyone.Get("/api/v1/ledger/checkpoint"), 200, "checkpoint");
   const int64_t tree_size = checkpoint["tree_size"].get<int64_t>();
   ASSERT_GT(tree_size, 50);
+  // The public log names a by the pseudonym of a's ledger account, not by a's id.
+  const std::string a_account = Profile(a)["ledger_account"].get<std::string>();
+  ASSERT_EQ(a_account.rfind("user:", 0), 0u);
+  const std::string a_ref = a_account.substr(5);
+  EXPECT_NE(a_ref, std::to_string(a.id));
   int64_t agt_grant_id = 0;
   int64_t referral_bonus_id = 0;
   for (int64_t i = 0; i < tree_size && (agt_grant_id == 0 || referral_bonus_id == 0); ++i) {
@@ -414,7 +404,7 @@ TEST_F(GameWeekTest, WeekOfPlayAddsUpThroughTheApiAndVerifies) {
       agt_grant_id = entry["id"].get<int64_t>();
       EXPECT_EQ(entry["asset"], "AGT");
       EXPECT_EQ(entry["amount"], 25);
-      EXPECT_EQ(entry["reference"], "level:" + std::to_string(a.id) + ":2");
+      EXPECT_EQ(entry["reference"], "level:" + a_ref + ":2");
     }
     if (entry["reason"] == "referral_bonus" && referral_bonus_id == 0) {
       referral_bonus_id = entry["id"].get<int64_t>();

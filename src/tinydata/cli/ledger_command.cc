@@ -103,6 +103,7 @@ Result<LedgerVerifyReport> VerifyLedgerDatabase(const LedgerVerifyOptions& optio
     }
     key = std::move(parsed).value();
   }
+  TD_ASSIGN_OR_RETURN(const int64_t flows_from, service::FlowRulesStart(*db));
   snapshot_reader.reset();
   db->Close();
 
@@ -112,6 +113,7 @@ Result<LedgerVerifyReport> VerifyLedgerDatabase(const LedgerVerifyOptions& optio
   snapshot.checkpoints = notes;
   snapshot.key = key ? &*key : nullptr;
   snapshot.nodes = &nodes;
+  snapshot.flows_from_entry_id = flows_from;
   report.problems = ledger::VerifyLedger(snapshot);
   return report;
 }

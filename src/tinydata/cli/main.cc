@@ -4,6 +4,7 @@
 
 #include "tinydata/cli/aggregate_command.h"
 #include "tinydata/cli/app.h"
+#include "tinydata/cli/credit_command.h"
 #include "tinydata/cli/eval_command.h"
 #include "tinydata/cli/export_command.h"
 #include "tinydata/cli/import_command.h"
@@ -22,6 +23,7 @@ int main(int argc, char** argv) {
   tinydata::cli::RegisterImportCommand(app);
   tinydata::cli::RegisterExportCommand(app);
   tinydata::cli::RegisterLedgerCommand(app);
+  tinydata::cli::RegisterCreditCommand(app);
   tinydata::cli::RegisterMigrateCommand(app);
   return tinydata::cli::RunApp(app, argc, argv);
 }

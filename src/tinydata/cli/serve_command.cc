@@ -226,7 +226,7 @@ class MaintenanceLoop {
 
 }  // namespace
 
-Result<std::optional<int64_t>> SeedDemo(service::Platform& platform) {
+Result<std::optional<int64_t>> SeedDemo(service::Platform& platform, service::GameService& game) {
   // The demo requester's existence is the marker, so a restart with --demo seeds nothing.
   Result<store::User> requester = [&]() -> Result<store::User> {
     return platform.AddUser(kDemoRequesterEmail, kDemoRequesterPassword, "Demo requester",
@@ -259,6 +259,16 @@ Result<std::optional<int64_t>> SeedDemo(service::Platform& platform) {
       {"reward_aia", 10},
       {"gold_rate", 0.2}};
   TD_ASSIGN_OR_RETURN(store::Project project, platform.CreateProject(owner, input));
+  // The demo pays for real: the operator credits the demo requester (as for an invoice paid)
+  // and the check-in pool, and the requester funds the project from that credit.
+  TD_RETURN_IF_ERROR(
+      game.GrantCredit(game.accounts().OfUser(requester->id), kDemoRequesterCreditAia, "demo-requester")
+          .status());
+  TD_RETURN_IF_ERROR(
+      game.GrantCredit(ledger::kCheckinPoolAccount, kDemoCheckinPoolAia, "demo-checkin-pool")
+          .status());
+  TD_RETURN_IF_ERROR(
+      game.FundProject(requester->id, project.id, kDemoBudgetAia, "demo-budget").status());
   service::ImportOutcome imported =
       platform.ImportTasks(owner, project.id, io::TaskFormat::kJsonl, DemoTasksJsonl());
   if (!imported.status.ok()) {
@@ -367,16 +377,6 @@ Status RunServe(const ServeOptions& options) {
                  service::FormatRfc3339(opened.clock->NowMs()));
   }
 
-  if (options.demo) {
-    TD_ASSIGN_OR_RETURN(std::optional<int64_t> demo, SeedDemo(platform));
-    if (demo) {
-      spdlog::info("demo seeded project_id={} requester={} password={}", *demo,
-                   kDemoRequesterEmail, kDemoRequesterPassword);
-    } else {
-      spdlog::info("demo already seeded requester={}", kDemoRequesterEmail);
-    }
-  }
-
   fs::path web_root;
   if (!options.web_root.empty()) {
     web_root = options.web_root;
@@ -422,6 +422,16 @@ Status RunServe(const ServeOptions& options) {
   platform.SetRetirementHook(game->MakeRetirementHook());
   platform.SetLeaseGate(game->MakeLeaseGate());
   game->SetLevelChangedListener([&platform](int64_t user_id) { platform.InvalidateUser(user_id); });
+  if (options.demo) {
+    TD_ASSIGN_OR_RETURN(std::optional<int64_t> demo, SeedDemo(platform, *game));
+    if (demo) {
+      spdlog::info("demo seeded project_id={} requester={} password={}", *demo,
+                   kDemoRequesterEmail, kDemoRequesterPassword);
+    } else {
+      spdlog::info("demo already seeded requester={}", kDemoRequesterEmail);
+    }
+  }
+
   Result<std::unique_ptr<service::LedgerService>> opened_ledger =
       service::LedgerService::Open(opened.store.get(), opened.clock.get(), ledger_options);
   if (!opened_ledger.ok() && !options.ledger_key_file.empty() &&

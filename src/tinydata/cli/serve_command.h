@@ -26,6 +26,7 @@
 
 #include "tinydata/core/status.h"
 #include "tinydata/service/clock.h"
+#include "tinydata/service/game_service.h"
 #include "tinydata/service/platform.h"
 #include "tinydata/store/store.h"
 
@@ -103,10 +104,16 @@ service::Principal OperatorPrincipal();
 inline constexpr char kDemoRequesterEmail[] = "demo-requester@tinydata.local";
 inline constexpr char kDemoRequesterPassword[] = "demo-requester";
 
-// Seeds the demo when it is not there yet (no user kDemoRequesterEmail): a requester and an
-// active single-choice text project with a few gold items, so a newly registered annotator can
-// answer at once. Returns the demo project's id, or nullopt when it was already seeded.
-Result<std::optional<int64_t>> SeedDemo(service::Platform& platform);
+inline constexpr int64_t kDemoRequesterCreditAia = 10'000;
+inline constexpr int64_t kDemoBudgetAia = 2'000;
+inline constexpr int64_t kDemoCheckinPoolAia = 100'000;
+
+// Seeds the demo when it is not there yet (no user kDemoRequesterEmail): a requester credited
+// kDemoRequesterCreditAia, an active single-choice text project with a few gold items funded
+// with kDemoBudgetAia of it, and kDemoCheckinPoolAia in the check-in pool, so a newly registered
+// annotator can answer, earn and level up at once. Returns the demo project's id, or nullopt
+// when it was already seeded.
+Result<std::optional<int64_t>> SeedDemo(service::Platform& platform, service::GameService& game);
 
 // Where the built web app is: the first of <repo>/web/dist found by walking up from the
 // executable's directory, then ./web/dist, that holds an index.html. nullopt when none does.

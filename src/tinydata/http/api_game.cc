@@ -7,6 +7,7 @@
 
 #include "tinydata/http/api_annotate.h"
 #include "tinydata/http/api_json.h"
+#include "tinydata/ledger/entry.h"
 #include "tinydata/service/game_service.h"
 
 namespace tinydata::http {
@@ -80,6 +81,30 @@ void AddGameSchemas(ApiRoutes& routes) {
                     {"required", {"amount_aia"}},
                     {"additionalProperties", false},
                     {"properties", {{"amount_aia", {{"type", "integer"}, {"minimum", 1}}}}}});
+  routes.AddSchema(
+      "CreditGrantInput",
+      {{"type", "object"},
+       {"required", {"amount_aia", "reference"}},
+       {"additionalProperties", false},
+       {"description", "exactly one of user_id, email or pool names who is credited"},
+       {"properties",
+        {{"user_id", IntProp()},
+         {"email", {{"type", "string"}}},
+         {"pool", {{"type", "string"}, {"description", "a platform pool, e.g. checkin"}}},
+         {"amount_aia",
+          {{"type", "integer"}, {"minimum", 1}, {"maximum", service::kMaxGrantAia}}},
+         {"reference",
+          {{"type", "string"},
+           {"maxLength", 64},
+           {"description", "the payment this grant records, e.g. an invoice number; once"}}}}}});
+  routes.AddSchema("CreditGrant", {{"type", "object"},
+                                   {"required", {"account", "amount_aia", "reference", "balance_aia"}},
+                                   {"properties",
+                                    {{"account", {{"type", "string"}}},
+                                     {"user_id", IntProp()},
+                                     {"amount_aia", IntProp()},
+                                     {"reference", {{"type", "string"}}},
+                                     {"balance_aia", IntProp()}}}});
   routes.AddSchema("Budget", {{"type", "object"},
                               {"required", {"budget_aia"}},
                               {"properties", {{"budget_aia", IntProp()}}}});
@@ -106,8 +131,47 @@ Result<json> Fund(service::Platform& platform, service::GameService& game, Reque
     std::snprintf(buf, sizeof buf, "%08x%08x", random(), random());
     key = std::string("auto-") + buf;
   }
-  TD_ASSIGN_OR_RETURN(int64_t budget, game.FundProject(project.id, amount, key));
+  TD_ASSIGN_OR_RETURN(int64_t budget, game.FundProject(caller.user_id, project.id, amount, key));
   return json{{"budget_aia", budget}};
+}
+
+// POST /api/v1/admin/credits: {user_id | email | pool, amount_aia, reference}.
+Result<json> Grant(service::Platform& platform, service::GameService& game, Request& request) {
+  TD_ASSIGN_OR_RETURN(json body, ParseJsonBody(request));
+  JsonObjectReader in(body);
+  TD_RETURN_IF_ERROR(in.RejectUnknown({"user_id", "email", "pool", "amount_aia", "reference"}));
+  const int named = static_cast<int>(in.Has("user_id")) + static_cast<int>(in.Has("email")) +
+                    static_cast<int>(in.Has("pool"));
+  if (named != 1) {
+    return Status::InvalidArgument("name exactly one of user_id, email or pool", "user_id");
+  }
+  std::string account;
+  std::optional<int64_t> user_id;
+  if (in.Has("pool")) {
+    TD_ASSIGN_OR_RETURN(std::string pool, in.String("pool"));
+    account = ledger::PoolAccount(pool);
+    if (!ledger::ValidateAccount(account, "pool").ok()) {
+      return Status::InvalidArgument("must be a pool name such as checkin", "pool");
+    }
+  } else if (in.Has("email")) {
+    TD_ASSIGN_OR_RETURN(std::string email, in.String("email"));
+    TD_ASSIGN_OR_RETURN(store::User user, platform.FindUserByEmail(email));
+    user_id = user.id;
+  } else {
+    TD_ASSIGN_OR_RETURN(int64_t id, in.Int("user_id"));
+    TD_ASSIGN_OR_RETURN(store::User user, platform.GetUser(id));
+    user_id = user.id;
+  }
+  if (user_id) account = game.accounts().OfUser(*user_id);
+  TD_ASSIGN_OR_RETURN(int64_t amount, in.Int("amount_aia"));
+  TD_ASSIGN_OR_RETURN(std::string reference, in.String("reference"));
+  TD_ASSIGN_OR_RETURN(int64_t balance, game.GrantCredit(account, amount, reference));
+  json out = {{"account", account},
+              {"amount_aia", amount},
+              {"reference", reference},
+              {"balance_aia", balance}};
+  if (user_id) out["user_id"] = *user_id;
+  return out;
 }
 
 }  // namespace
@@ -191,16 +255,36 @@ void RegisterGameRoutes(ApiRoutes& routes, const ApiContext& context) {
   routes.AddAsync(
       verb::post, "/api/v1/projects/{id:int}/fund",
       Doc("projects",
-          "Fund the project's reward budget: mints AIA from the treasury into the budget "
-          "(idempotent under Idempotency-Key)")
+          "Fund the project's reward budget from the caller's own credit (idempotent under "
+          "Idempotency-Key)")
           .JsonBody("FundInput")
-          .Returns(200, "Budget"),
+          .Returns(200, "Budget")
+          .Also(409, "the caller's credit is short (amount_aia), or the Idempotency-Key funded "
+                     "another amount"),
       AuthedBlocking(context, service::kScopeProjects, [platform, game](Request& request, const service::Principal& caller) {
         if (Status s = RequireRole(caller, store::kRoleRequester, "funding a project"); !s.ok()) {
           return ErrorReply(s);
         }
         return Reply(Fund(*platform, *game, request, caller));
       }));
+
+  routes.AddAsync(
+      verb::post, "/api/v1/admin/credits",
+      Doc("admin",
+          "Credit AIA to a user or a pool for a payment received outside the ledger (admin); "
+          "the only way AIA enters the ledger")
+          .JsonBody("CreditGrantInput")
+          .Returns(201, "CreditGrant")
+          .Also(409, "the reference was granted before"),
+      AuthedBlocking(context, service::kScopeAccount,
+                     [platform, game](Request& request, const service::Principal& caller) {
+                       if (!caller.is_admin()) {
+                         return ErrorReply(Status::PermissionDenied("credit grants are for admins"));
+                       }
+                       Result<json> granted = Grant(*platform, *game, request);
+                       if (!granted.ok()) return ErrorReply(granted.status());
+                       return JsonReply(beast_http::status::created, *granted);
+                     }));
 }
 
 }  // namespace tinydata::http

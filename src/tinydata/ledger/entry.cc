@@ -11,6 +11,22 @@ bool IsPositiveDecimal(std::string_view s) {
   return true;
 }
 
+bool IsPseudonym(std::string_view s) {
+  if (s.size() != kUserPseudonymLength) return false;
+  for (char c : s) {
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  }
+  return true;
+}
+
+bool IsPoolName(std::string_view s) {
+  if (s.empty() || s.size() > 32 || s[0] < 'a' || s[0] > 'z') return false;
+  for (char c : s) {
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')) return false;
+  }
+  return true;
+}
+
 bool IsPrintableNoSpace(std::string_view s) {
   for (char c : s) {
     if (c <= ' ' || c > '~') return false;
@@ -39,19 +55,28 @@ Result<Asset> ParseAsset(std::string_view name, std::string_view field) {
                                  std::string(field));
 }
 
+std::string UserAccount(std::string_view ref) { return "user:" + std::string(ref); }
 std::string UserAccount(int64_t user_id) { return "user:" + std::to_string(user_id); }
 std::string ProjectAccount(int64_t project_id) { return "project:" + std::to_string(project_id); }
+std::string PoolAccount(std::string_view name) { return "pool:" + std::string(name); }
 
-Status ValidateAccount(std::string_view account, std::string_view field) {
-  if (account == kTreasuryAccount) return Status::Ok();
-  for (std::string_view prefix : {std::string_view("user:"), std::string_view("project:")}) {
-    if (account.starts_with(prefix) && IsPositiveDecimal(account.substr(prefix.size()))) {
-      return Status::Ok();
-    }
+Result<AccountKind> KindOfAccount(std::string_view account, std::string_view field) {
+  if (account == kTreasuryAccount) return AccountKind::kTreasury;
+  if (account.starts_with("user:")) {
+    const std::string_view ref = account.substr(5);
+    if (IsPositiveDecimal(ref) || IsPseudonym(ref)) return AccountKind::kUser;
+  } else if (account.starts_with("project:")) {
+    if (IsPositiveDecimal(account.substr(8))) return AccountKind::kProject;
+  } else if (account.starts_with("pool:")) {
+    if (IsPoolName(account.substr(5))) return AccountKind::kPool;
   }
   std::string message(account);
-  message += " is not an account (treasury, user:<id>, project:<id>)";
+  message += " is not an account (treasury, user:<ref>, project:<id>, pool:<name>)";
   return Status::InvalidArgument(std::move(message), std::string(field));
+}
+
+Status ValidateAccount(std::string_view account, std::string_view field) {
+  return KindOfAccount(account, field).status();
 }
 
 Status ValidateEntry(const JournalEntry& e) {
@@ -65,6 +90,10 @@ Status ValidateEntry(const JournalEntry& e) {
     return Status::InvalidArgument("unknown asset code", "asset");
   }
   if (e.amount <= 0) return Status::InvalidArgument("amount must be positive", "amount");
+  if (e.amount > kMaxAmount) {
+    return Status::InvalidArgument("amount must be at most " + std::to_string(kMaxAmount),
+                                   "amount");
+  }
   if (e.reason.empty() || e.reason.size() > 64) {
     return Status::InvalidArgument("reason must have 1 to 64 characters", "reason");
   }

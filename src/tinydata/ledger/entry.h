@@ -7,8 +7,12 @@
 // Accounts:
 //   "treasury"        the issuer of both assets; the only account whose balance may go negative.
 //                     Its negative balance is the amount of that asset in circulation.
-//   "user:<id>"       an annotator's (or requester's) wallet.
+//   "user:<ref>"      an annotator's (or requester's) wallet. <ref> is a pseudonym of 20 lower-case
+//                     hex digits, so the public log does not tell whose wallet it is (databases
+//                     from before pseudonyms use the user's id instead).
 //   "project:<id>"    a project's reward budget, funded by its requester.
+//   "pool:<name>"     a platform pool the operator funds, e.g. "pool:checkin" pays check-in
+//                     bonuses; <name> is [a-z][a-z0-9_]{0,31}.
 // <id> is a positive decimal integer without leading zeros.
 #pragma once
 
@@ -33,12 +37,27 @@ Result<Asset> ParseAsset(std::string_view name, std::string_view field = "asset"
 
 // AGT in circulation (held outside the treasury) may never exceed this many units.
 inline constexpr int64_t kAgtMaxSupply = 5'000'000'000;
+// AIA in circulation may never exceed this many units, and no entry moves more than
+// kMaxAmount: with both, no sum of balances can overflow int64.
+inline constexpr int64_t kAiaMaxSupply = 1'000'000'000'000'000;  // 10^15
+inline constexpr int64_t kMaxAmount = 1'000'000'000'000'000;
 inline constexpr std::string_view kTreasuryAccount = "treasury";
+// The pool that pays check-in bonuses.
+inline constexpr std::string_view kCheckinPoolAccount = "pool:checkin";
+// The length of a user account's pseudonym.
+inline constexpr size_t kUserPseudonymLength = 20;
 
+enum class AccountKind { kTreasury, kUser, kProject, kPool };
+
+// "user:<ref>" for a pseudonym or (older databases) a decimal user id.
+std::string UserAccount(std::string_view ref);
 std::string UserAccount(int64_t user_id);
 std::string ProjectAccount(int64_t project_id);
+std::string PoolAccount(std::string_view name);
 // Ok when `account` is one of the account forms above.
 Status ValidateAccount(std::string_view account, std::string_view field);
+// The kind of a valid account; InvalidArgument naming `field` otherwise.
+Result<AccountKind> KindOfAccount(std::string_view account, std::string_view field = "account");
 
 struct JournalEntry {
   int64_t id = 0;                         // > 0, assigned by the store, increasing
@@ -46,7 +65,7 @@ struct JournalEntry {
   std::string debit_account;              // pays `amount`
   std::string credit_account;             // receives `amount`
   Asset asset = Asset::kAia;
-  int64_t amount = 0;                     // > 0, integer units of `asset`
+  int64_t amount = 0;                     // 1..kMaxAmount integer units of `asset`
   std::string reason;                     // [a-z0-9_]{1,64}, e.g. "answer_reward"
   std::string reference;                  // what it is for, e.g. "answer:17"; 1..128 printable
   std::string idempotency_key;            // unique in the journal; 1..256 printable

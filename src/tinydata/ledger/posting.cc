@@ -1,5 +1,7 @@
 #include "tinydata/ledger/posting.h"
 
+#include "tinydata/ledger/flows.h"
+
 #include <unordered_map>
 #include <unordered_set>
 
@@ -60,6 +62,8 @@ Status ValidatePostings(std::span<const Posting> postings, const LedgerView& vie
     if (Status s = ValidateEntry(probe); !s.ok()) {
       return Status::InvalidArgument(s.message(), where + "." + s.field());
     }
+    TD_RETURN_IF_ERROR(
+        CheckFlow(p.reason, p.debit_account, p.credit_account, p.asset, where + ".reason"));
 
     if (batch_keys.contains(probe.idempotency_key)) {
       return Status::AlreadyExists(
@@ -88,11 +92,12 @@ Status ValidatePostings(std::span<const Posting> postings, const LedgerView& vie
               std::string(AssetName(p.asset)) + ", cannot pay " + std::to_string(p.amount),
           where + ".amount");
     }
-    if (p.asset == Asset::kAgt && debit_is_treasury && -debit_after > kAgtMaxSupply) {
+    const int64_t max_supply = p.asset == Asset::kAgt ? kAgtMaxSupply : kAiaMaxSupply;
+    if (debit_is_treasury && -debit_after > max_supply) {
       return Status::ResourceExhausted(
-          "issuing " + std::to_string(p.amount) + " AGT would put " +
-              std::to_string(-debit_after) + " in circulation, above the maximum supply of " +
-              std::to_string(kAgtMaxSupply),
+          "issuing " + std::to_string(p.amount) + " " + std::string(AssetName(p.asset)) +
+              " would put " + std::to_string(-debit_after) +
+              " in circulation, above the maximum supply of " + std::to_string(max_supply),
           where + ".amount");
     }
     *debit = debit_after;

@@ -6,12 +6,14 @@
 // backed by SQL, and Journal (below) can use it over in-memory state.
 //
 // Rules, checked in order for each posting as if the earlier postings of the batch applied:
-//   1. well formed (see ValidateEntry): InvalidArgument naming "postings[i].<field>";
+//   1. well formed (see ValidateEntry): InvalidArgument naming "postings[i].<field>", and one of
+//      the ledger's flows (flows.h): FailedPrecondition naming "postings[i].reason";
 //   2. the idempotency key is new, in the journal and in the batch: AlreadyExists, so a
 //      retried reward for the same (answer, reason) is refused instead of paid twice;
 //   3. the debit account keeps a non-negative balance, unless it is the treasury:
 //      FailedPrecondition;
-//   4. AGT held outside the treasury stays <= kAgtMaxSupply: ResourceExhausted;
+//   4. AGT held outside the treasury stays <= kAgtMaxSupply, and AIA <= kAiaMaxSupply:
+//      ResourceExhausted;
 //   5. no balance overflows int64: InvalidArgument.
 #pragma once
 

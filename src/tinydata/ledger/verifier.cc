@@ -1,5 +1,7 @@
 #include "tinydata/ledger/verifier.h"
 
+#include "tinydata/ledger/flows.h"
+
 #include <algorithm>
 #include <map>
 #include <set>
@@ -224,6 +226,11 @@ class Verification {
             EntryName(e.id) + ": " + s.field() + ": " + s.message());
         continue;
       }
+      if (e.id >= s_.flows_from_entry_id) {
+        if (Status s = CheckFlow(e.reason, e.debit_account, e.credit_account, e.asset); !s.ok()) {
+          Add(ProblemKind::kForbiddenFlow, e.id, EntryName(e.id) + ": " + s.message());
+        }
+      }
       if (!keys.insert(e.idempotency_key).second) {
         Add(ProblemKind::kDuplicateKey, e.id,
             EntryName(e.id) + " repeats idempotency key '" + e.idempotency_key + "'");
@@ -241,11 +248,11 @@ class Verification {
             EntryName(e.id) + " makes " + e.debit_account + " " + Str(debit) + " " +
                 std::string(AssetName(e.asset)));
       }
-      if (e.asset == Asset::kAgt && e.debit_account == kTreasuryAccount &&
-          -debit > kAgtMaxSupply) {
+      const int64_t max_supply = e.asset == Asset::kAgt ? kAgtMaxSupply : kAiaMaxSupply;
+      if (e.debit_account == kTreasuryAccount && -debit > max_supply) {
         Add(ProblemKind::kSupplyCapExceeded, e.id,
-            EntryName(e.id) + " puts " + Str(-debit) + " AGT in circulation, above " +
-                Str(kAgtMaxSupply));
+            EntryName(e.id) + " puts " + Str(-debit) + " " + std::string(AssetName(e.asset)) +
+                " in circulation, above " + Str(max_supply));
       }
     }
 
@@ -288,6 +295,7 @@ std::string_view ProblemKindName(ProblemKind kind) {
     case ProblemKind::kDuplicateKey: return "duplicate_key";
     case ProblemKind::kNegativeBalance: return "negative_balance";
     case ProblemKind::kSupplyCapExceeded: return "supply_cap_exceeded";
+    case ProblemKind::kForbiddenFlow: return "forbidden_flow";
     case ProblemKind::kBalanceMismatch: return "balance_mismatch";
     case ProblemKind::kBadCheckpoint: return "bad_checkpoint";
     case ProblemKind::kRootMismatch: return "root_mismatch";

@@ -9,8 +9,10 @@
 //   - the Merkle tree over the recomputed leaves has the stored node hashes (when given) and
 //     the root of every checkpoint at its size; the checkpoint signatures verify and sizes
 //     never shrink; no checkpoint or stored leaf lies beyond the last entry;
-//   - replaying the entries in id order: each is well formed, idempotency keys are unique,
-//     no balance but the treasury's goes negative, AGT in circulation stays <= kAgtMaxSupply;
+//   - replaying the entries in id order: each is well formed and one of the ledger's flows
+//     (flows.h; entries older than `flows_from_entry_id` predate those rules and are exempt),
+//     idempotency keys are unique, no balance but the treasury's goes negative, AGT and AIA in
+//     circulation stay within kAgtMaxSupply and kAiaMaxSupply;
 //   - every stored balance equals the sum of its entries, and every non-zero sum is stored.
 #pragma once
 
@@ -48,6 +50,8 @@ struct LedgerSnapshot {
   std::span<const std::string> checkpoints;  // signed checkpoint notes, oldest first
   const VerifierKey* key = nullptr;          // the log's key; needed when checkpoints exist
   const NodeStore* nodes = nullptr;          // the stored Merkle nodes, if any
+  // Entries with a smaller id were posted before the flow rules existed (0: check every entry).
+  int64_t flows_from_entry_id = 0;
 };
 
 enum class ProblemKind {
@@ -57,7 +61,8 @@ enum class ProblemKind {
   kOutOfOrder,            // leaf index out of place for its id, or duplicated
   kDuplicateKey,          // idempotency key used twice
   kNegativeBalance,       // a non-treasury balance went below zero
-  kSupplyCapExceeded,     // AGT in circulation above kAgtMaxSupply
+  kSupplyCapExceeded,     // AGT or AIA in circulation above its maximum supply
+  kForbiddenFlow,         // an entry moves value in a way no flow of flows.h allows
   kBalanceMismatch,       // stored balance != sum of entries
   kBadCheckpoint,         // malformed, unsigned or badly signed checkpoint, or shrinking size
   kRootMismatch,          // checkpoint root != root of the recomputed tree

@@ -151,4 +151,12 @@ Result<Session> Platform::Impl::Login(std::string_view raw_email, std::string_vi
   return StartSession(std::move(*user));
 }
 
+Result<store::User> Platform::Impl::FindUserByEmail(std::string_view raw_email) {
+  auto email = NormalizeEmail(raw_email);
+  if (!email.ok()) return Status::NotFound("no account has this email", "email");
+  TD_ASSIGN_OR_RETURN(std::optional<store::User> user, store_->FindUserByEmail(*email));
+  if (!user) return Status::NotFound("no account has this email", "email");
+  return std::move(*user);
+}
+
 }  // namespace tinydata::service

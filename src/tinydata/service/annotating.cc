@@ -54,13 +54,7 @@ Result<std::optional<LeasedTask>> InMemoryImpl::LeaseInProject(ProjectState& ps,
                                                                  int64_t now_ms,
                                                                  store::WriteBatch& batch) {
   const store::Project& project = ps.project;
-  if (project.status != "active") {
-    return Status::FailedPrecondition("the project is paused", "project_id");
-  }
-  if (caller.level < project.min_level) {
-    return Status::FailedPrecondition(
-        "the project requires level " + std::to_string(project.min_level), "project_id");
-  }
+  TD_RETURN_IF_ERROR(LeaseEligibility(project, caller));
   std::vector<sched::Candidate> candidates;
   std::vector<int32_t> task_of;
   candidates.reserve(kMaxNeedyCandidates + kMaxCoveredCandidates + 2);
@@ -195,9 +189,7 @@ void InMemoryImpl::NextTask(const Principal& principal, std::optional<int64_t> p
         return;
       }
     }
-    if (!project_id && (ps->project.status != "active" || caller.level < ps->project.min_level)) {
-      continue;
-    }
+    if (!project_id && !LeaseEligibility(ps->project, caller).ok()) continue;
     store::WriteBatch batch;
     auto leased = LeaseInProject(*ps, caller, now, batch);
     if (!leased.ok()) {

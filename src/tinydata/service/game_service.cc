@@ -14,6 +14,7 @@
 #include "tinydata/game/referral.h"
 #include "tinydata/game/rewards.h"
 #include "tinydata/ledger/entry.h"
+#include "tinydata/ledger/flows.h"
 #include "tinydata/ledger/posting.h"
 
 namespace tinydata::service {
@@ -103,7 +104,9 @@ Result<game::GameConfig> GameConfigFromJson(std::string_view text) {
 Result<std::unique_ptr<GameService>> GameService::Create(store::Store* store, const Clock* clock,
                                                          game::GameConfig config) {
   TD_RETURN_IF_ERROR(game::ValidateGameConfig(config));
-  return std::unique_ptr<GameService>(new GameService(store, clock, std::move(config)));
+  TD_ASSIGN_OR_RETURN(LedgerAccounts accounts, LedgerAccounts::Load(*store));
+  return std::unique_ptr<GameService>(
+      new GameService(store, clock, std::move(config), std::move(accounts)));
 }
 
 void GameService::SetLevelChangedListener(std::function<void(int64_t)> listener) {
@@ -151,7 +154,7 @@ RetirementHook GameService::MakeRetirementHook() {
       const int64_t day = game::UtcDay(now_ms / 1000);
       TD_ASSIGN_OR_RETURN(std::vector<store::UserRewardState> states,
                           retired.txn->LockRewardStates(std::move(users), day));
-      Rewards rewards(retired.txn, rewards_.config());
+      Rewards rewards(retired.txn, rewards_.config(), accounts());
       rewards.Preload(states, day);
       summary = rewards.SettleRetiredTask(retired, now_ms, &changes);
     } else {
@@ -199,7 +202,7 @@ Result<T> GameService::ForUser(int64_t user_id, const UseCase<T>& use_case) {
     const int64_t day = Today();
     TD_ASSIGN_OR_RETURN(std::vector<store::UserRewardState> states,
                         txn.LockRewardStates({user_id}, day));
-    Rewards rewards(&txn, rewards_.config());
+    Rewards rewards(&txn, rewards_.config(), accounts());
     rewards.Preload(states, day);
     GameTxn here = InTransaction(txn, rewards);
     return use_case(here);
@@ -214,21 +217,27 @@ Result<CheckinOutcome> GameService::CheckIn(int64_t user_id) {
     game::CheckinState state;
     if (last) state = {last->day, last->streak};
     TD_ASSIGN_OR_RETURN(game::CheckinResult result, game::CheckIn(state, today, rewards_.config()));
-    TD_ASSIGN_OR_RETURN(int64_t paid, here.rewards.ReserveDailyCap(user_id, today, result.bonus_aia));
+    TD_ASSIGN_OR_RETURN(int64_t capped,
+                        here.rewards.ReserveDailyCap(user_id, today, result.bonus_aia));
+    // The bonus is what the pool can pay of it; the check-in and its streak count regardless.
+    TD_ASSIGN_OR_RETURN(int64_t paid,
+                        here.rewards.ReserveFunds(ledger::kCheckinPoolAccount, capped));
+    if (paid < capped) here.rewards.ReleaseDailyCap(user_id, today, capped - paid);
 
     store::WriteBatch batch;
     batch.ledger.posted_at_unix_seconds = now_ms / 1000;
     batch.ledger.insert_checkins.push_back({user_id, today, result.state.streak, paid, now_ms});
     if (paid > 0) {
       batch.ledger.postings.push_back(
-          {std::string(ledger::kTreasuryAccount), ledger::UserAccount(user_id),
-           ledger::Asset::kAia, paid, kCheckinBonusReason,
-           "checkin:" + std::to_string(user_id) + ":" + std::to_string(today), ""});
+          {std::string(ledger::kCheckinPoolAccount), accounts().OfUser(user_id),
+           ledger::Asset::kAia, paid, ledger::kCheckinBonusReason,
+           "checkin:" + accounts().RefOf(user_id) + ":" + std::to_string(today), ""});
       batch.ledger.add_daily_rewards.push_back({user_id, today, paid});
     }
     Status status = here.write(batch);
     if (!status.ok()) {
       here.rewards.ReleaseDailyCap(user_id, today, paid);
+      here.rewards.ReleaseFunds(ledger::kCheckinPoolAccount, paid);
       if (status.code() == StatusCode::kAlreadyExists) {
         return Status::AlreadyExists("already checked in today");
       }
@@ -247,7 +256,8 @@ Result<Profile> GameService::GetProfile(int64_t user_id) {
   p.progress = game::ProgressOf(user->level, user->xp, rewards_.config());
   TD_ASSIGN_OR_RETURN(std::optional<store::CheckinRow> last, reader.LatestCheckin(user_id));
   if (last) p.streak = game::CurrentStreak({last->day, last->streak}, today);
-  TD_ASSIGN_OR_RETURN(p.balances, reader.BalancesOf(ledger::UserAccount(user_id)));
+  p.ledger_account = accounts().OfUser(user_id);
+  TD_ASSIGN_OR_RETURN(p.balances, reader.BalancesOf(p.ledger_account));
   TD_ASSIGN_OR_RETURN(p.pending_aia, reader.PendingRewardAia(user_id));
   TD_ASSIGN_OR_RETURN(p.gold_history, reader.GoldHistory(user_id));
   int64_t passes = 0;
@@ -296,9 +306,10 @@ Result<LevelUpOutcome> GameService::LevelUp(int64_t user_id) {
         TD_ASSIGN_OR_RETURN(int64_t treasury_agt,
                             here.balance(ledger::kTreasuryAccount, ledger::Asset::kAgt));
         TD_RETURN_IF_ERROR(here.balance(ledger::kTreasuryAccount, ledger::Asset::kAia).status());
-        TD_RETURN_IF_ERROR(here.balance(ledger::UserAccount(user_id), ledger::Asset::kAgt).status());
-        TD_ASSIGN_OR_RETURN(int64_t balance,
-                            here.balance(ledger::UserAccount(user_id), ledger::Asset::kAia));
+        const std::string account = accounts().OfUser(user_id);
+        const std::string ref = accounts().RefOf(user_id);
+        TD_RETURN_IF_ERROR(here.balance(account, ledger::Asset::kAgt).status());
+        TD_ASSIGN_OR_RETURN(int64_t balance, here.balance(account, ledger::Asset::kAia));
         TD_ASSIGN_OR_RETURN(game::LevelUpQuote quote,
                             game::QuoteLevelUp(user->level, user->xp, balance, rewards_.config()));
         const game::AgtGrant grant =
@@ -310,17 +321,17 @@ Result<LevelUpOutcome> GameService::LevelUp(int64_t user_id) {
           if (quote.cost_aia > 0) {
             // The XP in the reference tells apart a level bought again after a demotion.
             batch.ledger.postings.push_back(
-                {ledger::UserAccount(user_id), std::string(ledger::kTreasuryAccount),
-                 ledger::Asset::kAia, quote.cost_aia, kLevelUpReason,
-                 "user:" + std::to_string(user_id) + "/level:" + std::to_string(quote.new_level) +
+                {account, std::string(ledger::kTreasuryAccount), ledger::Asset::kAia,
+                 quote.cost_aia, ledger::kLevelUpReason,
+                 account + "/level:" + std::to_string(quote.new_level) +
                      "/xp:" + std::to_string(user->xp),
                  ""});
           }
           if (agt > 0) {
             batch.ledger.postings.push_back(
-                {std::string(ledger::kTreasuryAccount), ledger::UserAccount(user_id),
-                 ledger::Asset::kAgt, agt, kAgtGrantReason,
-                 "level:" + std::to_string(user_id) + ":" + std::to_string(quote.new_level), ""});
+                {std::string(ledger::kTreasuryAccount), account, ledger::Asset::kAgt, agt,
+                 ledger::kAgtGrantReason, "level:" + ref + ":" + std::to_string(quote.new_level),
+                 ""});
           }
           batch.ledger.set_user_level.emplace_back(user_id, quote.new_level);
           return batch;
@@ -396,38 +407,113 @@ Status GameService::RedeemReferral(int64_t referee_id, std::string_view referral
     TD_RETURN_IF_ERROR(
         RunInTransaction<bool>(*store_, [&](store::Transaction& txn) -> Result<bool> {
           TD_RETURN_IF_ERROR(txn.LockUsers({referee_id, *referrer}));
-          Rewards rewards(&txn, rewards_.config());
+          Rewards rewards(&txn, rewards_.config(), accounts());
           GameTxn here = InTransaction(txn, rewards);
           return redeem(here);
         }).status());
   } else {
+    std::lock_guard<std::mutex> lock(referral_mu_);
     TD_RETURN_IF_ERROR(ForUser<bool>(referee_id, redeem).status());
   }
   rewards_.SetCachedReferrer(referee_id, *referrer);
   return Status::Ok();
 }
 
-Result<int64_t> GameService::FundProject(int64_t project_id, int64_t amount_aia,
-                                         std::string_view request_key) {
-  if (amount_aia <= 0) return Status::InvalidArgument("must be positive", "amount_aia");
+Result<int64_t> GameService::FundProject(int64_t funder_id, int64_t project_id,
+                                         int64_t amount_aia, std::string_view request_key) {
+  if (amount_aia <= 0 || amount_aia > ledger::kMaxAmount) {
+    return Status::InvalidArgument("must be between 1 and " + std::to_string(ledger::kMaxAmount),
+                                   "amount_aia");
+  }
   if (request_key.empty() || request_key.size() > 64) {
     return Status::InvalidArgument("must have 1 to 64 characters", "Idempotency-Key");
   }
+  const std::string budget = ledger::ProjectAccount(project_id);
+  const std::string wallet = accounts().OfUser(funder_id);
+  const ledger::Posting posting{wallet,
+                                budget,
+                                ledger::Asset::kAia,
+                                amount_aia,
+                                ledger::kProjectFundingReason,
+                                "project:" + std::to_string(project_id) + "/funding:" +
+                                    std::string(request_key),
+                                ""};
+  const std::string key = ledger::EffectiveIdempotencyKey(posting);
+  // A retry of a funding that went through: the same request again, or a mistake.
+  const auto replay = [&](store::LedgerReader& reader) -> Result<bool> {
+    TD_ASSIGN_OR_RETURN(std::optional<store::LedgerEntryRow> earlier, reader.EntryByKey(key));
+    if (!earlier) return false;
+    if (earlier->entry.amount != amount_aia || earlier->entry.debit_account != wallet) {
+      return Status(StatusCode::kConflict,
+                    "this Idempotency-Key funded the project with another amount or account",
+                    "Idempotency-Key");
+    }
+    return true;
+  };
+  TD_ASSIGN_OR_RETURN(
+      bool replayed, ForUser<bool>(funder_id, [&](GameTxn& here) -> Result<bool> {
+        TD_ASSIGN_OR_RETURN(bool earlier, replay(here.reader));
+        if (earlier) return true;
+        // Both balances locked in the store's lock order (by account): "project:" < "user:".
+        TD_RETURN_IF_ERROR(here.balance(budget, ledger::Asset::kAia).status());
+        TD_ASSIGN_OR_RETURN(int64_t credit, here.balance(wallet, ledger::Asset::kAia));
+        if (credit < amount_aia) {
+          return Status::FailedPrecondition(
+              "your credit is " + std::to_string(credit) + " AIA, not enough to fund " +
+                  std::to_string(amount_aia) + "; the operator credits payments to it",
+              "amount_aia");
+        }
+        store::WriteBatch batch;
+        batch.ledger.posted_at_unix_seconds = clock_->NowMs() / 1000;
+        batch.ledger.postings.push_back(posting);
+        Status status = here.write(batch);
+        if (status.code() == StatusCode::kAlreadyExists) return replay(here.reader);
+        if (status.code() == StatusCode::kFailedPrecondition) {
+          // Spent meanwhile (a level-up, another funding): the store refused to overdraw.
+          return Status::FailedPrecondition("your credit is not enough to fund " +
+                                                std::to_string(amount_aia) + " AIA",
+                                            "amount_aia");
+        }
+        TD_RETURN_IF_ERROR(status);
+        return false;
+      }));
+  if (!replayed) rewards_.AddFunds(budget, amount_aia);
+  return ProjectBudget(project_id);
+}
+
+Result<int64_t> GameService::GrantCredit(std::string_view account, int64_t amount_aia,
+                                         std::string_view reference) {
+  TD_ASSIGN_OR_RETURN(ledger::AccountKind kind, ledger::KindOfAccount(account, "account"));
+  if (kind != ledger::AccountKind::kUser && kind != ledger::AccountKind::kPool) {
+    return Status::InvalidArgument("credit goes to a user or a pool", "account");
+  }
+  if (amount_aia <= 0 || amount_aia > kMaxGrantAia) {
+    return Status::InvalidArgument("must be between 1 and " + std::to_string(kMaxGrantAia),
+                                   "amount_aia");
+  }
+  const bool printable = std::all_of(reference.begin(), reference.end(),
+                                     [](char c) { return c > ' ' && c <= '~'; });
+  if (reference.empty() || reference.size() > 64 || !printable) {
+    return Status::InvalidArgument("must be 1 to 64 printable characters without spaces",
+                                   "reference");
+  }
   store::WriteBatch batch;
   batch.ledger.posted_at_unix_seconds = clock_->NowMs() / 1000;
-  batch.ledger.postings.push_back(
-      {std::string(ledger::kTreasuryAccount), ledger::ProjectAccount(project_id),
-       ledger::Asset::kAia, amount_aia, kProjectFundingReason,
-       "project:" + std::to_string(project_id) + "/funding:" + std::string(request_key), ""});
+  batch.ledger.postings.push_back({std::string(ledger::kTreasuryAccount), std::string(account),
+                                   ledger::Asset::kAia, amount_aia, ledger::kCreditGrantReason,
+                                   std::string(reference), ""});
   Status status = store_->WriteSync(std::move(batch));
-  if (status.code() != StatusCode::kAlreadyExists) {
-    if (status.code() == StatusCode::kInvalidArgument) {
-      return Status::InvalidArgument(status.message(), "Idempotency-Key");
-    }
-    TD_RETURN_IF_ERROR(status);
-    rewards_.AddBudget(project_id, amount_aia);
+  if (status.code() == StatusCode::kAlreadyExists) {
+    return Status::AlreadyExists("a grant with this reference was made before", "reference");
   }
-  return ProjectBudget(project_id);
+  if (status.code() == StatusCode::kResourceExhausted) {
+    return Status::ResourceExhausted(status.message(), "amount_aia");
+  }
+  TD_RETURN_IF_ERROR(status);
+  rewards_.AddFunds(account, amount_aia);
+  spdlog::info("event=credit_grant account={} amount_aia={} reference={}", account, amount_aia,
+               reference);
+  return store_->ledger().Balance(account, ledger::Asset::kAia);
 }
 
 Result<int64_t> GameService::ProjectBudget(int64_t project_id) {
@@ -455,6 +541,7 @@ nlohmann::json ProfileJson(const Profile& p) {
   }
   nlohmann::json j = {
       {"user", UserJson(p.user)},
+      {"ledger_account", p.ledger_account},
       {"level", p.progress.level},
       {"xp", p.progress.xp},
       {"xp_to_next", p.progress.xp_to_next},

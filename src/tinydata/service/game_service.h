@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -42,6 +43,7 @@ struct LevelUpOutcome {
 
 struct Profile {
   store::User user;
+  std::string ledger_account;  // the user's account in the public ledger (a pseudonym)
   game::LevelProgress progress;
   int32_t streak = 0;
   store::Balances balances;
@@ -91,7 +93,7 @@ class GameService {
   // Up to `limit` (1..100) users with the most XP in the period containing today.
   Result<std::vector<LeaderboardEntry>> Leaderboard(game::LeaderboardPeriod period, int limit);
   // Buys the next level with AIA (paid to the treasury) and grants the level's AGT (minted by
-  // the treasury, reason kAgtGrantReason, reference "level:<user>:<level>") unless this user
+  // the treasury, reason agt_grant, reference "level:<user ref>:<level>") unless this user
   // was granted it before (a level bought again after a demotion). AGT that would exceed the
   // maximum supply is withheld - all of it or the part that does not fit - and the level-up
   // still succeeds. FailedPrecondition naming "xp", "balance" or "level" when not possible;
@@ -105,19 +107,32 @@ class GameService {
   // Ok when `referral_code` belongs to a user; NotFound naming "referral_code" otherwise. Lets
   // sign-up refuse an unknown code before it creates the account.
   Status CheckReferralCode(std::string_view referral_code);
-  // Mints `amount_aia` from the treasury into the project's reward budget; `request_key`
-  // (1..64 printable characters, e.g. the request's Idempotency-Key) makes a retry harmless.
-  // Returns the budget balance after the funding. The caller checks that the principal may
-  // fund the project.
-  Result<int64_t> FundProject(int64_t project_id, int64_t amount_aia, std::string_view request_key);
+  // Moves `amount_aia` (1..ledger::kMaxAmount) of the caller's own credit into the project's
+  // reward budget; `request_key` (1..64 printable characters, e.g. the request's
+  // Idempotency-Key) makes a retry harmless. Returns the budget balance after the funding.
+  // Errors: FailedPrecondition naming "amount_aia" when the caller's credit is short (nothing
+  // moves); Conflict naming "Idempotency-Key" when the key funded another amount or came from
+  // another user. The caller checks that the principal may fund the project.
+  Result<int64_t> FundProject(int64_t funder_id, int64_t project_id, int64_t amount_aia,
+                              std::string_view request_key);
+  // Credits `amount_aia` (1..kMaxGrantAia) from the treasury to `account` - a user's wallet
+  // (LedgerAccounts::OfUser) or a pool ("pool:checkin") - recording `reference` (1..64
+  // printable characters: the payment received, e.g. an invoice number), which can be granted
+  // once. The only way AIA enters the ledger. Returns the account's balance after the grant.
+  // Errors: InvalidArgument naming "amount_aia", "reference" or "account"; AlreadyExists naming
+  // "reference" when it was granted before. Operators only: the caller checks.
+  Result<int64_t> GrantCredit(std::string_view account, int64_t amount_aia,
+                              std::string_view reference);
   // The committed balance of the project's budget.
   Result<int64_t> ProjectBudget(int64_t project_id);
 
   Rewards& rewards() { return rewards_; }
+  const LedgerAccounts& accounts() const { return rewards_.accounts(); }
 
  private:
-  GameService(store::Store* store, const Clock* clock, game::GameConfig config)
-      : store_(store), clock_(clock), rewards_(store, std::move(config)) {}
+  GameService(store::Store* store, const Clock* clock, game::GameConfig config,
+              LedgerAccounts accounts)
+      : store_(store), clock_(clock), rewards_(store, std::move(config), std::move(accounts)) {}
   int64_t Today() const;
 
   // Where one use case of a user reads and writes: the store and the long-lived rewards_ (one
@@ -145,7 +160,13 @@ class GameService {
   const Clock* const clock_;
   Rewards rewards_;
   std::function<void(int64_t)> level_changed_;
+  // One server per database decides referrals from what it reads: one at a time, so two
+  // concurrent referrals between the same users cannot both pass the loop check.
+  std::mutex referral_mu_;
 };
+
+// The most AIA one credit grant may create.
+inline constexpr int64_t kMaxGrantAia = 1'000'000'000'000;
 
 // JSON forms of docs/api.md.
 nlohmann::json CheckinJson(const CheckinOutcome& outcome);

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <charconv>
 #include <utility>
 
 #include "tinydata/ledger/entry.h"
@@ -25,7 +26,37 @@ Result<std::unique_ptr<LedgerService>> LedgerService::Open(store::Store* store, 
   }
   std::unique_ptr<LedgerService> service(new LedgerService(store, clock, std::move(options)));
   TD_RETURN_IF_ERROR(service->LoadKey());
+  TD_RETURN_IF_ERROR(RecordFlowRulesStart(*store));
   return service;
+}
+
+Status RecordFlowRulesStart(store::Store& store) {
+  TD_ASSIGN_OR_RETURN(std::optional<std::string> recorded, store.GetSetting(kFlowRulesFromSetting));
+  if (recorded) return Status::Ok();
+  // Entries posted before this binary knew the flow rules are exempt from them.
+  int64_t next_id = 1;
+  for (int64_t after = 0;;) {
+    TD_ASSIGN_OR_RETURN(std::vector<store::LedgerEntryRow> rows,
+                        store.ledger().ReadEntries(after, 10'000));
+    if (rows.empty()) break;
+    after = rows.back().entry.id;
+    next_id = after + 1;
+  }
+  store::WriteBatch batch;
+  batch.insert_settings.emplace_back(kFlowRulesFromSetting, std::to_string(next_id));
+  return store.WriteSync(std::move(batch));
+}
+
+Result<int64_t> FlowRulesStart(store::Store& store) {
+  TD_ASSIGN_OR_RETURN(std::optional<std::string> recorded, store.GetSetting(kFlowRulesFromSetting));
+  if (!recorded) return int64_t{0};
+  int64_t id = -1;
+  const char* end = recorded->data() + recorded->size();
+  const auto [ptr, ec] = std::from_chars(recorded->data(), end, id);
+  if (ec != std::errc() || ptr != end || id < 0) {
+    return Status::DataLoss("setting " + std::string(kFlowRulesFromSetting) + " is malformed");
+  }
+  return id;
 }
 
 Status LedgerService::LoadKey() {

@@ -37,6 +37,14 @@ inline constexpr char kLedgerSigningKeySetting[] = "ledger_signing_key";
 // The job lease (store::Store::HoldJobLease) of the sequencer.
 inline constexpr char kSequencerJob[] = "ledger-sequencer";
 inline constexpr char kLedgerVerifierKeySetting[] = "ledger_verifier_key";
+// The first journal entry id that had to follow the ledger's flows (ledger/flows.h): a database
+// whose journal began before those rules existed keeps its older entries as they were.
+inline constexpr char kFlowRulesFromSetting[] = "ledger_flow_rules_from_entry";
+
+// Records kFlowRulesFromSetting unless it is there (LedgerService::Open does this).
+Status RecordFlowRulesStart(store::Store& store);
+// The recorded first entry under the flow rules; 0 when never recorded (all entries checked).
+Result<int64_t> FlowRulesStart(store::Store& store);
 
 struct LedgerOptions {
   // The log's origin line in checkpoints.

@@ -189,6 +189,9 @@ Result<store::User> Platform::AddUser(std::string_view email, std::string_view p
   return impl_->CreateUser(email, password, display_name, roles);
 }
 Result<store::User> Platform::GetUser(int64_t user_id) { return impl_->GetUser(user_id); }
+Result<store::User> Platform::FindUserByEmail(std::string_view email) {
+  return impl_->FindUserByEmail(email);
+}
 void Platform::InvalidateUser(int64_t user_id) { impl_->InvalidateUser(user_id); }
 
 Result<store::Project> Platform::CreateProject(const Principal& caller,

@@ -276,6 +276,9 @@ class Platform {
                               std::string_view display_name, uint32_t roles);
   // NotFound when there is no such user.
   Result<store::User> GetUser(int64_t user_id);
+  // NotFound naming "email" when no account has this email (matched as registration
+  // normalises it).
+  Result<store::User> FindUserByEmail(std::string_view email);
   // Drops the cached principal data of a user (call after their level or roles changed).
   void InvalidateUser(int64_t user_id);
 

@@ -53,6 +53,7 @@ class Platform::Impl {
   Result<std::vector<store::Token>> ListTokens(const Principal& caller);
   Status RevokeToken(const Principal& caller, std::string_view token_id);
   Result<store::User> GetUser(int64_t user_id);
+  Result<store::User> FindUserByEmail(std::string_view email);
   void InvalidateUser(int64_t user_id);
 
   // --- Per engine ---------------------------------------------------------------------------

@@ -68,6 +68,21 @@ Result<quality::Consensus> TaskConsensus(const quality::QuestionSpec& spec,
   return quality::EstimateConsensus(spec, workers, skills.model_or_null());
 }
 
+Status LeaseEligibility(const store::Project& project, const Principal& caller) {
+  if (project.status != "active") {
+    return Status::FailedPrecondition("the project is paused", "project_id");
+  }
+  if (project.owner_id == caller.user_id) {
+    return Status::FailedPrecondition(
+        "this is your own project: its tasks go to other annotators", "project_id");
+  }
+  if (caller.level < project.min_level) {
+    return Status::FailedPrecondition(
+        "the project requires level " + std::to_string(project.min_level), "project_id");
+  }
+  return Status::Ok();
+}
+
 bool ShouldRetire(const store::Project& project, bool gold, int32_t answers, double confidence) {
   const quality::OverlapPolicy policy{project.min_answers, project.max_answers,
                                       project.target_confidence};

@@ -57,6 +57,11 @@ Result<quality::Consensus> TaskConsensus(const quality::QuestionSpec& spec,
                                          const quality::AnswerValue& gold_value,
                                          std::span<const UserAnswer> answers);
 
+// Whether `caller` may be given tasks of `project` now: FailedPrecondition naming "project_id"
+// for a paused project, one above the caller's level, or the caller's own project (a requester
+// is never served, nor paid for, their own tasks).
+Status LeaseEligibility(const store::Project& project, const Principal& caller);
+
 // Whether a task retires now (quality::DecideRetirement); gold tasks stay in rotation until
 // max_answers, since they exist to test annotators.
 bool ShouldRetire(const store::Project& project, bool gold, int32_t answers, double confidence);

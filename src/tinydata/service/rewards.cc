@@ -10,11 +10,11 @@
 
 namespace tinydata::service {
 
-Rewards::Rewards(store::Store* store, game::GameConfig config)
-    : store_(store), config_(std::move(config)) {}
+Rewards::Rewards(store::Store* store, game::GameConfig config, LedgerAccounts accounts)
+    : store_(store), config_(std::move(config)), accounts_(std::move(accounts)) {}
 
-Rewards::Rewards(store::Transaction* txn, game::GameConfig config)
-    : txn_(txn), config_(std::move(config)) {}
+Rewards::Rewards(store::Transaction* txn, game::GameConfig config, LedgerAccounts accounts)
+    : txn_(txn), config_(std::move(config)), accounts_(std::move(accounts)) {}
 
 game::Reputation Rewards::ReputationFrom(int32_t level,
                                          const std::optional<store::UserGameRow>& game,
@@ -56,15 +56,13 @@ Result<Rewards::UserState*> Rewards::User(int64_t user_id) {
   return &state;
 }
 
-Result<int64_t*> Rewards::Budget(int64_t project_id) {
-  auto it = budgets_.find(project_id);
-  if (it == budgets_.end()) {
-    // In a transaction the budget row is locked, so no other server spends it meanwhile.
-    TD_ASSIGN_OR_RETURN(
-        int64_t balance,
-        txn_ ? txn_->LockBalance(ledger::ProjectAccount(project_id), ledger::Asset::kAia)
-             : store_->ledger().Balance(ledger::ProjectAccount(project_id), ledger::Asset::kAia));
-    it = budgets_.emplace(project_id, balance).first;
+Result<int64_t*> Rewards::Funds(const std::string& account) {
+  auto it = funds_.find(account);
+  if (it == funds_.end()) {
+    // In a transaction the balance row is locked, so no other server spends it meanwhile.
+    TD_ASSIGN_OR_RETURN(int64_t balance, txn_ ? txn_->LockBalance(account, ledger::Asset::kAia)
+                                              : store_->ledger().Balance(account, ledger::Asset::kAia));
+    it = funds_.emplace(account, balance).first;
   }
   return &it->second;
 }
@@ -94,17 +92,31 @@ void Rewards::ReleaseDailyCap(int64_t user_id, int64_t day, int64_t amount_aia) 
   }
 }
 
-void Rewards::AddBudget(int64_t project_id, int64_t amount_aia) {
+void Rewards::AddFunds(std::string_view account, int64_t amount_aia) {
   std::lock_guard<std::mutex> lock(mu_);
-  auto it = budgets_.find(project_id);
-  // Not cached yet: the next use reads the committed balance, which includes this funding.
-  if (it != budgets_.end()) it->second += amount_aia;
+  auto it = funds_.find(std::string(account));
+  // Not cached yet: the next use reads the committed balance, which includes this amount.
+  if (it != funds_.end()) it->second += amount_aia;
 }
 
 Result<int64_t> Rewards::AvailableBudget(int64_t project_id) {
   std::lock_guard<std::mutex> lock(mu_);
-  TD_ASSIGN_OR_RETURN(int64_t * budget, Budget(project_id));
+  TD_ASSIGN_OR_RETURN(int64_t * budget, Funds(ledger::ProjectAccount(project_id)));
   return *budget;
+}
+
+Result<int64_t> Rewards::ReserveFunds(std::string_view account, int64_t amount_aia) {
+  std::lock_guard<std::mutex> lock(mu_);
+  TD_ASSIGN_OR_RETURN(int64_t * funds, Funds(std::string(account)));
+  const int64_t reserved = std::clamp<int64_t>(*funds, 0, std::max<int64_t>(0, amount_aia));
+  *funds -= reserved;
+  return reserved;
+}
+
+void Rewards::ReleaseFunds(std::string_view account, int64_t amount_aia) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = funds_.find(std::string(account));
+  if (it != funds_.end()) it->second += amount_aia;
 }
 
 Result<game::Reputation> Rewards::ReputationOf(int64_t user_id) {
@@ -141,7 +153,7 @@ Result<SettlementSummary> Rewards::SettleRetiredTask(const RetiredTask& retired,
 
   SettlementSummary summary;
   std::lock_guard<std::mutex> lock(mu_);
-  TD_ASSIGN_OR_RETURN(int64_t * budget, Budget(project.id));
+  TD_ASSIGN_OR_RETURN(int64_t * budget, Funds(budget_account));
   for (const store::Answer& answer : *retired.answers) {
     const bool accepted = answer.verdict == "accepted";
     TD_ASSIGN_OR_RETURN(UserState * user, User(answer.user_id));
@@ -170,8 +182,9 @@ Result<SettlementSummary> Rewards::SettleRetiredTask(const RetiredTask& retired,
     if (paid > 0) {
       *budget -= paid;
       summary.paid_aia += paid;
-      out->postings.push_back({budget_account, ledger::UserAccount(answer.user_id),
-                               ledger::Asset::kAia, paid, kAnswerRewardReason, reference, ""});
+      out->postings.push_back({budget_account, accounts_.OfUser(answer.user_id),
+                               ledger::Asset::kAia, paid, ledger::kAnswerRewardReason, reference,
+                               ""});
       out->add_daily_rewards.push_back({answer.user_id, day, paid});
     }
     if (!user->referrer) continue;
@@ -182,8 +195,8 @@ Result<SettlementSummary> Rewards::SettleRetiredTask(const RetiredTask& retired,
     if (bonus_paid > 0) {
       *budget -= bonus_paid;
       summary.referral_aia += bonus_paid;
-      out->postings.push_back({budget_account, ledger::UserAccount(referrer), ledger::Asset::kAia,
-                               bonus_paid, kReferralBonusReason, reference, ""});
+      out->postings.push_back({budget_account, accounts_.OfUser(referrer), ledger::Asset::kAia,
+                               bonus_paid, ledger::kReferralBonusReason, reference, ""});
       out->add_daily_rewards.push_back({referrer, day, bonus_paid});
     }
   }

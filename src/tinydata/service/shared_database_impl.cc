@@ -200,18 +200,12 @@ Result<std::optional<LeasedTask>> SharedDatabaseImpl::LeaseNext(const Principal&
     TD_ASSIGN_OR_RETURN(std::optional<store::Project> project,
                         store_->FindProjectById(*project_id));
     if (!project) return Status::NotFound("no such project", "project_id");
-    if (project->status != "active") {
-      return Status::FailedPrecondition("the project is paused", "project_id");
-    }
-    if (caller.level < project->min_level) {
-      return Status::FailedPrecondition(
-          "the project requires level " + std::to_string(project->min_level), "project_id");
-    }
+    TD_RETURN_IF_ERROR(LeaseEligibility(*project, caller));
     targets.push_back(std::move(*project));
   } else {
     TD_ASSIGN_OR_RETURN(std::vector<store::Project> all, store_->LoadProjects());
     for (store::Project& p : all) {
-      if (p.status == "active" && caller.level >= p.min_level) targets.push_back(std::move(p));
+      if (LeaseEligibility(p, caller).ok()) targets.push_back(std::move(p));
     }
   }
   auto lease = [&](const store::Project& project) -> Result<std::optional<LeasedTask>> {

@@ -147,6 +147,8 @@ class LedgerReader {
   // Up to `limit` entries not yet sequenced, in id order.
   virtual Result<std::vector<LedgerEntryRow>> ReadUnsequenced(int limit) = 0;
   virtual Result<std::optional<LedgerEntryRow>> EntryAtLeaf(uint64_t leaf_index) = 0;
+  // The entry posted under `idempotency_key`, if any.
+  virtual Result<std::optional<LedgerEntryRow>> EntryByKey(std::string_view idempotency_key) = 0;
   // The number of sequenced entries (the next leaf index).
   virtual Result<uint64_t> SequencedCount() = 0;
   // NotFound when the node was never stored.

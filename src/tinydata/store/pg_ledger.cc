@@ -500,6 +500,14 @@ Result<std::optional<LedgerEntryRow>> PgLedgerReader::EntryAtLeaf(uint64_t leaf_
   return std::optional<LedgerEntryRow>(std::move(row));
 }
 
+Result<std::optional<LedgerEntryRow>> PgLedgerReader::EntryByKey(std::string_view key) {
+  static const std::string sql = std::string(kEntryColumns) + "WHERE idempotency_key = $1";
+  TD_ASSIGN_OR_RETURN(pg::Rows rows, Query(sql, pg::Params().Add(key)));
+  if (rows.rows() == 0) return std::optional<LedgerEntryRow>();
+  TD_ASSIGN_OR_RETURN(LedgerEntryRow row, ReadEntryRow(rows, 0));
+  return std::optional<LedgerEntryRow>(std::move(row));
+}
+
 Result<uint64_t> PgLedgerReader::SequencedCount() {
   TD_ASSIGN_OR_RETURN(pg::Rows rows,
                       Query("SELECT COALESCE(MAX(leaf_index) + 1, 0) FROM ledger_entries"));

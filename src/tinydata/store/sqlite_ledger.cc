@@ -382,6 +382,14 @@ Result<std::optional<LedgerEntryRow>> SqliteLedgerReader::EntryAtLeaf(uint64_t l
   return std::optional<LedgerEntryRow>(std::move(rows.front()));
 }
 
+Result<std::optional<LedgerEntryRow>> SqliteLedgerReader::EntryByKey(std::string_view key) {
+  static const std::string sql = std::string(kEntryColumns) + "WHERE idempotency_key = ?1";
+  TD_ASSIGN_OR_RETURN(auto rows,
+                      ReadEntryRows(with_connection_, sql, [&](Query& q) { q.Bind(1, key); }));
+  if (rows.empty()) return std::optional<LedgerEntryRow>();
+  return std::optional<LedgerEntryRow>(std::move(rows.front()));
+}
+
 Result<uint64_t> SqliteLedgerReader::SequencedCount() {
   int64_t n = 0;
   TD_RETURN_IF_ERROR(RunRead(

@@ -48,6 +48,7 @@ class SqliteLedgerReader final : public LedgerReader {
   Result<std::vector<LedgerEntryRow>> ReadEntries(int64_t after_id, int limit) override;
   Result<std::vector<LedgerEntryRow>> ReadUnsequenced(int limit) override;
   Result<std::optional<LedgerEntryRow>> EntryAtLeaf(uint64_t leaf_index) override;
+  Result<std::optional<LedgerEntryRow>> EntryByKey(std::string_view idempotency_key) override;
   Result<uint64_t> SequencedCount() override;
   Result<ledger::Hash> MerkleNode(ledger::NodeId id) override;
   Result<std::vector<ledger::NodeWrite>> AllMerkleNodes() override;

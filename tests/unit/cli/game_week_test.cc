@@ -120,7 +120,9 @@ TEST_F(GameWeekTest, WeekOfPlayVerifiesThenTamperingIsNamed) {
         {"reward_aia", 10},
         {"gold_rate", 0.0}};
     store::Project project = platform->CreateProject(req, input).value();
-    ASSERT_TRUE(game->FundProject(project.id, 10'000, "week").ok());
+    ASSERT_TRUE(game->GrantCredit(game->accounts().OfUser(req.user_id), 10'000, "inv-week").ok());
+    ASSERT_TRUE(game->GrantCredit("pool:checkin", 100'000, "inv-pool").ok());
+    ASSERT_TRUE(game->FundProject(req.user_id, project.id, 10'000, "week").ok());
 
     int64_t withheld_days = 0;
     for (int day = 0; day < 7; ++day) {

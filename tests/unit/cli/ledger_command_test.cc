@@ -31,8 +31,8 @@ class LedgerVerifyTest : public ::testing::Test {
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
 
-  // Six entries (ids 1..6): five fundings of project 1 and a check-in of user 1; the first
-  // four sequenced under two checkpoints, the rest pending.
+  // Six entries (ids 1..6): five credit grants (the check-in pool, then user 1) and a check-in
+  // of user 1; the first four sequenced under two checkpoints, the rest pending.
   void BuildLedger() {
     auto store = store::OpenStore(path_).value();
     service::ManualClock clock(1'790'000'000'000);
@@ -48,13 +48,14 @@ class LedgerVerifyTest : public ::testing::Test {
     auto game = service::GameService::Create(store.get(), &clock, {}).value();
     auto ledger = service::LedgerService::Open(store.get(), &clock).value();
     verifier_key_ = ledger->verifier_key_text();
-    ASSERT_TRUE(game->FundProject(1, 100, "f1").ok());
-    ASSERT_TRUE(game->FundProject(1, 200, "f2").ok());
+    const std::string wallet = game->accounts().OfUser(1);
+    ASSERT_TRUE(game->GrantCredit("pool:checkin", 100, "f1").ok());
+    ASSERT_TRUE(game->GrantCredit(wallet, 200, "f2").ok());
     ASSERT_TRUE(ledger->Sequence().ok());
-    ASSERT_TRUE(game->FundProject(1, 300, "f3").ok());
-    ASSERT_TRUE(game->FundProject(1, 400, "f4").ok());
+    ASSERT_TRUE(game->GrantCredit(wallet, 300, "f3").ok());
+    ASSERT_TRUE(game->GrantCredit(wallet, 400, "f4").ok());
     ASSERT_TRUE(ledger->Sequence().ok());
-    ASSERT_TRUE(game->FundProject(1, 500, "f5").ok());
+    ASSERT_TRUE(game->GrantCredit(wallet, 500, "f5").ok());
     ASSERT_TRUE(game->CheckIn(1).ok());
     store->Close();
   }
@@ -114,7 +115,7 @@ TEST_F(LedgerVerifyTest, EditedAmountIsReportedWithItsId) {
 
 TEST_F(LedgerVerifyTest, EditedAmountWithMatchingBalanceIsStillCaught) {
   Sql("DROP TRIGGER ledger_entries_no_edit; UPDATE ledger_entries SET amount = 999 WHERE id = 2;"
-      "UPDATE ledger_balances SET balance = balance + 799 WHERE account = 'project:1';"
+      "UPDATE ledger_balances SET balance = balance + 799 WHERE account LIKE 'user:%';"
       "UPDATE ledger_balances SET balance = balance - 799 WHERE account = 'treasury'");
   EXPECT_TRUE(Names(Verify(), ledger::ProblemKind::kEditedEntry, 2));
 }
@@ -148,11 +149,11 @@ TEST_F(LedgerVerifyTest, ReorderedEntriesAreReported) {
 }
 
 TEST_F(LedgerVerifyTest, EditedBalanceRowIsReported) {
-  Sql("UPDATE ledger_balances SET balance = balance + 1 WHERE account = 'user:1'");
+  Sql("UPDATE ledger_balances SET balance = balance + 1 WHERE account LIKE 'user:%'");
   auto problems = Verify();
   EXPECT_TRUE(std::any_of(problems.begin(), problems.end(), [](const ledger::Problem& p) {
     return p.kind == ledger::ProblemKind::kBalanceMismatch &&
-           p.message.find("user:1") != std::string::npos;
+           p.message.find("user:") != std::string::npos;
   }));
 }
 

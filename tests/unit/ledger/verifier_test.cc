@@ -34,16 +34,16 @@ class VerifierTest : public ::testing::Test {
   void SetUp() override {
     Journal journal;
     const std::vector<Posting> postings = {
-        Pay("treasury", "project:1", 1000, "project:1", "project_funding"),
-        Pay("project:1", "user:1", 10, "answer:1"),
+        Pay("treasury", "user:9", 1000, "inv:1", "credit_grant"),
+        Pay("user:9", "project:1", 1000, "project:1/funding:a", "project_funding"),
         Pay("project:1", "user:2", 12, "answer:2"),
-        Pay("treasury", "user:1", 5, "checkin:1:20400", "checkin_bonus"),
-        Pay("project:1", "user:1", 8, "answer:3"),
+        Pay("treasury", "pool:checkin", 50, "inv:2", "credit_grant"),
+        Pay("project:1", "user:1", 18, "answer:3"),
         Pay("project:1", "user:2", 1, "answer:3", "referral_bonus"),
-        Pay("user:1", "treasury", 20, "user:1:level:2", "level_up"),
-        Pay("treasury", "user:2", 100, "grant:1", "agt_grant", Asset::kAgt),
+        Pay("user:1", "treasury", 15, "user:1/level:2", "level_up"),
+        Pay("treasury", "user:2", 100, "level:2:2", "agt_grant", Asset::kAgt),
         Pay("project:1", "user:3", 9, "answer:4"),
-        Pay("treasury", "user:3", 5, "checkin:3:20401", "checkin_bonus"),
+        Pay("pool:checkin", "user:3", 5, "checkin:3:20401", "checkin_bonus"),
     };
     for (const Posting& p : postings) ASSERT_TRUE(journal.Post(p, kNow).ok());
 
@@ -59,16 +59,17 @@ class VerifierTest : public ::testing::Test {
       }
     }
     for (const auto& [account, asset] : std::vector<std::pair<std::string, Asset>>{
-             {"treasury", Asset::kAia}, {"project:1", Asset::kAia}, {"user:1", Asset::kAia},
-             {"user:2", Asset::kAia}, {"user:3", Asset::kAia}, {"treasury", Asset::kAgt},
-             {"user:2", Asset::kAgt}}) {
+             {"treasury", Asset::kAia}, {"user:9", Asset::kAia}, {"project:1", Asset::kAia},
+             {"pool:checkin", Asset::kAia}, {"user:1", Asset::kAia}, {"user:2", Asset::kAia},
+             {"user:3", Asset::kAia}, {"treasury", Asset::kAgt}, {"user:2", Asset::kAgt}}) {
       balances_.push_back({account, asset, journal.Balance(account, asset).value()});
     }
     key_ = VerifierKeyOf(key);
   }
 
-  std::vector<Problem> Verify() {
+  std::vector<Problem> Verify(int64_t flows_from_entry_id = 0) {
     LedgerSnapshot s;
+    s.flows_from_entry_id = flows_from_entry_id;
     s.entries = entries_;
     s.balances = balances_;
     s.checkpoints = checkpoints_;
@@ -256,9 +257,27 @@ TEST_F(VerifierTest, UnsequencedEntriesAfterTheLastLeafAreFine) {
   e.reference = "checkin:3:20402";
   entries_.push_back(StoredEntry{e, std::nullopt, std::nullopt});
   AddToBalance("user:3", Asset::kAia, 5);
-  AddToBalance("treasury", Asset::kAia, -5);
+  AddToBalance("pool:checkin", Asset::kAia, -5);
   const auto problems = Verify();
   EXPECT_TRUE(problems.empty()) << Describe(problems);
+}
+
+// A row slipped into the journal that mints AIA for someone (with its balances adjusted to
+// match) breaks no hash, yet no flow of the ledger allows it.
+TEST_F(VerifierTest, InjectedMintIsAForbiddenFlow) {
+  JournalEntry mint = Row(9).entry;
+  mint.id = 11;
+  mint.debit_account = "treasury";
+  mint.amount = 1'000'000;
+  mint.reference = "answer:99";
+  mint.idempotency_key = "answer_reward/answer:99";
+  entries_.push_back(StoredEntry{mint, std::nullopt, std::nullopt});
+  AddToBalance("user:3", Asset::kAia, 1'000'000);
+  AddToBalance("treasury", Asset::kAia, -1'000'000);
+  const auto problems = Verify();
+  ASSERT_EQ(problems.size(), 1u) << Describe(problems);
+  EXPECT_THAT(problems, ::testing::Contains(IsProblem(ProblemKind::kForbiddenFlow, 11)));
+  EXPECT_TRUE(Verify(12).empty()) << "entries older than the flow rules are exempt";
 }
 
 TEST_F(VerifierTest, SequencedEntryAfterUnsequencedOneIsOutOfOrder) {

@@ -26,6 +26,7 @@ class GameServiceTest : public PlatformTest {
     config_.domain_tier_min_level = 2;
     config_.advanced_tier_min_level = 3;
     MakeGame();
+    ASSERT_TRUE(game_->GrantCredit(std::string(ledger::kCheckinPoolAccount), kPool, "pool").ok());
   }
 
   void MakeGame() {
@@ -33,6 +34,19 @@ class GameServiceTest : public PlatformTest {
     ASSERT_TRUE(game.ok()) << game.status().ToString();
     game_ = std::move(game).value();
     platform_->SetRetirementHook(game_->MakeRetirementHook());
+  }
+
+  static constexpr int64_t kPool = 1'000;
+
+  std::string Wallet(int64_t user_id) { return game_->accounts().OfUser(user_id); }
+  // Credits `owner` and funds the project from that credit, as a requester does.
+  void Fund(const Principal& owner, int64_t project_id, int64_t amount) {
+    ASSERT_TRUE(game_->GrantCredit(Wallet(owner.user_id), amount,
+                                   "invoice-" + std::to_string(++invoices_))
+                    .ok());
+    auto funded = game_->FundProject(owner.user_id, project_id, amount,
+                                     "fund-" + std::to_string(invoices_));
+    ASSERT_TRUE(funded.ok()) << funded.status().ToString();
   }
 
   int64_t Aia(const std::string& account) {
@@ -80,14 +94,13 @@ class GameServiceTest : public PlatformTest {
 
   store::Project FundedProject(const Principal& owner, int64_t budget) {
     store::Project p = MakeProject(owner, 3, 3);
-    if (budget > 0) {
-      EXPECT_TRUE(game_->FundProject(p.id, budget, "k1").ok());
-    }
+    if (budget > 0) Fund(owner, p.id, budget);
     return p;
   }
 
   game::GameConfig config_;
   std::unique_ptr<GameService> game_;
+  int invoices_ = 0;
   int64_t task_ids_ = 1'000'000;
   int64_t answer_ids_ = 1'000'000;
 };
@@ -98,15 +111,16 @@ TEST_F(GameServiceTest, FirstCheckinPaysBaseBonus) {
   ASSERT_TRUE(c.ok()) << c.status().ToString();
   EXPECT_EQ(c->streak, 1);
   EXPECT_EQ(c->bonus_aia, 5);
-  EXPECT_EQ(Aia(ledger::UserAccount(a.user_id)), 5);
-  EXPECT_EQ(Aia("treasury"), -5);
+  EXPECT_EQ(Aia(Wallet(a.user_id)), 5);
+  EXPECT_EQ(Aia(std::string(ledger::kCheckinPoolAccount)), kPool - 5) << "paid by the pool";
+  EXPECT_EQ(Aia("treasury"), -kPool) << "no AIA created by a check-in";
 }
 
 TEST_F(GameServiceTest, SecondCheckinOnSameUtcDayIsAlreadyExists) {
   Principal a = Annotator("a@x.org");
   ASSERT_TRUE(game_->CheckIn(a.user_id).ok());
   EXPECT_EQ(game_->CheckIn(a.user_id).status().code(), StatusCode::kAlreadyExists);
-  EXPECT_EQ(Aia(ledger::UserAccount(a.user_id)), 5);
+  EXPECT_EQ(Aia(Wallet(a.user_id)), 5);
 }
 
 TEST_F(GameServiceTest, ConsecutiveDaysGrowStreakAndMissedDayResetsIt) {
@@ -136,7 +150,7 @@ TEST_F(GameServiceTest, AcceptedAnswerPaysRewardFromBudgetAndConfidenceWeightedX
   SettlementSummary s = Settle(p, false, 0.8, {{a.user_id, "accepted"}});
   EXPECT_EQ(s.paid_aia, 10);
   EXPECT_EQ(s.xp, 8);
-  EXPECT_EQ(Aia(ledger::UserAccount(a.user_id)), 10);
+  EXPECT_EQ(Aia(Wallet(a.user_id)), 10);
   EXPECT_EQ(Aia(ledger::ProjectAccount(p.id)), 90);
   EXPECT_EQ(store_->FindUserById(a.user_id).value()->xp, 8);
 }
@@ -148,7 +162,7 @@ TEST_F(GameServiceTest, RejectedAnswerEarnsNothing) {
   SettlementSummary s = Settle(p, false, 0.9, {{a.user_id, "rejected"}});
   EXPECT_EQ(s.paid_aia, 0);
   EXPECT_EQ(s.xp, 0);
-  EXPECT_EQ(Aia(ledger::UserAccount(a.user_id)), 0);
+  EXPECT_EQ(Aia(Wallet(a.user_id)), 0);
 }
 
 TEST_F(GameServiceTest, RewardBeyondBudgetIsWithheldNeverOverdrawn) {
@@ -186,9 +200,9 @@ TEST_F(GameServiceTest, ReferrerEarnsBonusOnlyAfterRefereePassedGold) {
   store::Project p = FundedProject(req, 1000);
   EXPECT_EQ(Settle(p, true, 1.0, {{a.user_id, "accepted"}}).referral_aia, 0);  // 1 gold pass
   EXPECT_EQ(Settle(p, true, 1.0, {{a.user_id, "accepted"}}).referral_aia, 1);  // 2 gold passes
-  EXPECT_EQ(Aia(ledger::UserAccount(referrer.user_id)), 1);
+  EXPECT_EQ(Aia(Wallet(referrer.user_id)), 1);
   // Paid on top: the referee keeps the whole reward.
-  EXPECT_EQ(Aia(ledger::UserAccount(a.user_id)), 20);
+  EXPECT_EQ(Aia(Wallet(a.user_id)), 20);
 }
 
 TEST_F(GameServiceTest, ReferralRejectsSelfCyclesSecondReferrerAndUnknownCodes) {
@@ -277,7 +291,7 @@ TEST_F(GameServiceTest, LevelUpSpendsAiaAndNeedsXp) {
   auto level = game_->LevelUp(a.user_id);
   ASSERT_TRUE(level.ok()) << level.status().ToString();
   EXPECT_EQ(level->level, 2);
-  EXPECT_EQ(Aia(ledger::UserAccount(a.user_id)), 0);
+  EXPECT_EQ(Aia(Wallet(a.user_id)), 0);
   EXPECT_EQ(store_->FindUserById(a.user_id).value()->level, 2);
 }
 
@@ -291,7 +305,7 @@ TEST_F(GameServiceTest, LevelUpGrantsAgtFromTreasury) {
   ASSERT_TRUE(outcome.ok()) << outcome.status().ToString();
   EXPECT_EQ(outcome->agt_granted, 7);
   EXPECT_EQ(outcome->agt_withheld, 0);
-  EXPECT_EQ(Agt(ledger::UserAccount(a.user_id)), 7);
+  EXPECT_EQ(Agt(Wallet(a.user_id)), 7);
   EXPECT_EQ(Agt("treasury"), -7);
   EXPECT_EQ(game_->GetProfile(a.user_id)->balances.agt, 7);
   EXPECT_EQ(LevelUpJson(*outcome)["agt_granted"], 7);
@@ -312,7 +326,7 @@ TEST_F(GameServiceTest, LevelBoughtAgainAfterDemotionGrantsNoMoreAgt) {
   EXPECT_EQ(again->level, 2);
   EXPECT_EQ(again->agt_granted, 0);
   EXPECT_EQ(again->agt_withheld, 0);
-  EXPECT_EQ(Agt(ledger::UserAccount(a.user_id)), 7);
+  EXPECT_EQ(Agt(Wallet(a.user_id)), 7);
 }
 
 TEST_F(GameServiceTest, AgtOverMaxSupplyIsWithheldButLevelUpStands) {
@@ -320,8 +334,9 @@ TEST_F(GameServiceTest, AgtOverMaxSupplyIsWithheldButLevelUpStands) {
   MakeGame();
   store::WriteBatch mint;
   mint.ledger.posted_at_unix_seconds = clock_.NowMs() / 1000;
-  mint.ledger.postings.push_back({"treasury", "project:99", Asset::kAgt,
-                                  ledger::kAgtMaxSupply - 3, "agt_grant", "test:supply", ""});
+  mint.ledger.postings.push_back({"treasury", Wallet(Annotator("whale@x.org").user_id),
+                                  Asset::kAgt, ledger::kAgtMaxSupply - 3, "agt_grant",
+                                  "test:supply", ""});
   ASSERT_TRUE(store_->WriteSync(std::move(mint)).ok());
   Principal a = Annotator("a@x.org");
   Principal b = Annotator("b@x.org");
@@ -393,7 +408,7 @@ TEST_F(GameServiceTest, RetiringTaskThroughPlatformPaysEveryAcceptedAnswer) {
     ASSERT_TRUE(Submit(who, (*leased)->assignment.id, "pos").ok());
   }
   for (const Principal& who : annotators) {
-    EXPECT_EQ(Aia(ledger::UserAccount(who.user_id)), 10);
+    EXPECT_EQ(Aia(Wallet(who.user_id)), 10);
   }
   EXPECT_EQ(Aia(ledger::ProjectAccount(p.id)), 70);
 }
@@ -410,7 +425,7 @@ LateAnswerSetup GameServiceTest::RetireWhileAThirdLeaseIsOut() {
   LateAnswerSetup s;
   Principal req = Requester();
   s.project = MakeProject(req, 2, 3, 0.8);
-  EXPECT_TRUE(game_->FundProject(s.project.id, 100, "k1").ok());
+  Fund(req, s.project.id, 100);
   EXPECT_TRUE(
       platform_->ImportTasks(req, s.project.id, io::TaskFormat::kCsv, "t\nx\n").status.ok());
   s.annotators = {Annotator("a@x.org"), Annotator("b@x.org"), Annotator("c@x.org")};
@@ -435,31 +450,103 @@ TEST_F(GameServiceTest, AnswerThatArrivesAfterItsTaskRetiredIsJudgedAndPaidOnce)
   auto late = Submit(s.annotators[2], s.assignments[2], "pos", "late-key");
   ASSERT_TRUE(late.ok()) << late.status().ToString();
   for (const Principal& who : s.annotators) {
-    EXPECT_EQ(Aia(ledger::UserAccount(who.user_id)), 10) << "user " << who.user_id;
+    EXPECT_EQ(Aia(Wallet(who.user_id)), 10) << "user " << who.user_id;
   }
   EXPECT_EQ(Aia(ledger::ProjectAccount(s.project.id)), 70);
   // A retry of the late answer replays it and pays nothing more.
   auto again = Submit(s.annotators[2], s.assignments[2], "pos", "late-key");
   ASSERT_TRUE(again.ok());
   EXPECT_TRUE(again->replayed);
-  EXPECT_EQ(Aia(ledger::UserAccount(s.annotators[2].user_id)), 10);
+  EXPECT_EQ(Aia(Wallet(s.annotators[2].user_id)), 10);
 }
 
 TEST_F(GameServiceTest, LateWrongAnswerIsRejectedAndUnpaid) {
   LateAnswerSetup s = RetireWhileAThirdLeaseIsOut();
   ASSERT_EQ(s.assignments.size(), 3u);
   ASSERT_TRUE(Submit(s.annotators[2], s.assignments[2], "neg").ok());
-  EXPECT_EQ(Aia(ledger::UserAccount(s.annotators[2].user_id)), 0);
+  EXPECT_EQ(Aia(Wallet(s.annotators[2].user_id)), 0);
   EXPECT_EQ(Aia(ledger::ProjectAccount(s.project.id)), 80);
 }
 
 TEST_F(GameServiceTest, FundingIsIdempotentPerRequestKey) {
   Principal req = Requester();
   store::Project p = MakeProject(req);
-  EXPECT_EQ(game_->FundProject(p.id, 50, "key-1").value(), 50);
-  EXPECT_EQ(game_->FundProject(p.id, 50, "key-1").value(), 50);
-  EXPECT_EQ(game_->FundProject(p.id, 25, "key-2").value(), 75);
-  EXPECT_EQ(game_->FundProject(p.id, 0, "key-3").status().field(), "amount_aia");
+  ASSERT_TRUE(game_->GrantCredit(Wallet(req.user_id), 100, "inv-1").ok());
+  EXPECT_EQ(game_->FundProject(req.user_id, p.id, 50, "key-1").value(), 50);
+  EXPECT_EQ(game_->FundProject(req.user_id, p.id, 50, "key-1").value(), 50);
+  EXPECT_EQ(game_->FundProject(req.user_id, p.id, 25, "key-2").value(), 75);
+  EXPECT_EQ(Aia(Wallet(req.user_id)), 25);
+  EXPECT_EQ(game_->FundProject(req.user_id, p.id, 0, "key-3").status().field(), "amount_aia");
+  auto other_amount = game_->FundProject(req.user_id, p.id, 10, "key-1");
+  EXPECT_EQ(other_amount.status().code(), StatusCode::kConflict);
+  EXPECT_EQ(other_amount.status().field(), "Idempotency-Key");
+  EXPECT_EQ(Aia(ledger::ProjectAccount(p.id)), 75);
+}
+
+// Funding used to mint AIA from the treasury, so anyone could create points by funding a
+// project of their own, and ~2^63 left the treasury broken for everyone.
+TEST_F(GameServiceTest, FundingSpendsOwnCreditAndCreatesNone) {
+  Principal req = Requester();
+  store::Project p = MakeProject(req);
+  auto broke = game_->FundProject(req.user_id, p.id, 50, "key-1");
+  EXPECT_EQ(broke.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(broke.status().field(), "amount_aia");
+  EXPECT_EQ(game_->FundProject(req.user_id, p.id, int64_t{1} << 62, "key-2").status().field(),
+            "amount_aia");
+  ASSERT_TRUE(game_->GrantCredit(Wallet(req.user_id), 40, "inv-1").ok());
+  EXPECT_EQ(game_->FundProject(req.user_id, p.id, 41, "key-3").status().field(), "amount_aia");
+  EXPECT_EQ(game_->FundProject(req.user_id, p.id, 40, "key-4").value(), 40);
+  EXPECT_EQ(Aia(Wallet(req.user_id)), 0);
+  EXPECT_EQ(Aia("treasury"), -(kPool + 40)) << "only grants put AIA in circulation";
+}
+
+TEST_F(GameServiceTest, CreditGrantsAreBoundedAndOncePerReference) {
+  Principal req = Requester();
+  EXPECT_EQ(game_->GrantCredit(Wallet(req.user_id), 10, "inv-7").value(), 10);
+  auto again = game_->GrantCredit(Wallet(req.user_id), 10, "inv-7");
+  EXPECT_EQ(again.status().code(), StatusCode::kAlreadyExists);
+  EXPECT_EQ(again.status().field(), "reference");
+  EXPECT_EQ(game_->GrantCredit(Wallet(req.user_id), kMaxGrantAia + 1, "inv-8").status().field(),
+            "amount_aia");
+  EXPECT_EQ(game_->GrantCredit(Wallet(req.user_id), 0, "inv-9").status().field(), "amount_aia");
+  EXPECT_EQ(game_->GrantCredit(Wallet(req.user_id), 5, "has space").status().field(), "reference");
+  EXPECT_EQ(game_->GrantCredit("project:1", 5, "inv-10").status().field(), "account");
+  EXPECT_EQ(game_->GrantCredit("bank", 5, "inv-11").status().field(), "account");
+  EXPECT_EQ(Aia(Wallet(req.user_id)), 10);
+}
+
+TEST_F(GameServiceTest, AnEmptyCheckinPoolWithholdsTheBonusButCountsTheDay) {
+  Principal a = Annotator("a@x.org");
+  Principal b = Annotator("b@x.org");
+  config_.checkin_base_aia = kPool - 2;
+  config_.daily_reward_cap_aia = kPool;
+  MakeGame();
+  ASSERT_EQ(game_->CheckIn(a.user_id)->bonus_aia, kPool - 2);
+  auto short_pool = game_->CheckIn(b.user_id);
+  ASSERT_TRUE(short_pool.ok()) << short_pool.status().ToString();
+  EXPECT_EQ(short_pool->bonus_aia, 2);
+  EXPECT_EQ(short_pool->withheld_aia, kPool - 4);
+  EXPECT_EQ(short_pool->streak, 1);
+  EXPECT_EQ(Aia(std::string(ledger::kCheckinPoolAccount)), 0);
+}
+
+TEST_F(GameServiceTest, LedgerAccountsArePseudonymous) {
+  Principal a = Annotator("a@x.org");
+  const std::string account = Wallet(a.user_id);
+  EXPECT_EQ(account.rfind("user:", 0), 0u);
+  EXPECT_EQ(account.size(), 5 + ledger::kUserPseudonymLength);
+  EXPECT_NE(account, "user:" + std::to_string(a.user_id));
+  EXPECT_NE(Wallet(Annotator("b@x.org").user_id), account);
+  EXPECT_TRUE(ledger::ValidateAccount(account, "a").ok());
+  ASSERT_TRUE(game_->CheckIn(a.user_id).ok());
+  auto profile = game_->GetProfile(a.user_id);
+  ASSERT_TRUE(profile.ok());
+  EXPECT_EQ(profile->ledger_account, account);
+  EXPECT_EQ(profile->balances.aia, 5);
+  // The naming survives a restart (it lives in the database).
+  Reopen();
+  MakeGame();
+  EXPECT_EQ(Wallet(a.user_id), account);
 }
 
 }  // namespace

@@ -24,9 +24,12 @@ class LedgerServiceTest : public PlatformTest {
     project_ = MakeProject(req_);
   }
 
+  // Posts `n` journal entries (credit grants to the requester).
   void Fund(int n) {
     for (int i = 0; i < n; ++i) {
-      ASSERT_TRUE(game_->FundProject(project_.id, 1 + i, "k" + std::to_string(funded_++)).ok());
+      ASSERT_TRUE(game_->GrantCredit(game_->accounts().OfUser(req_.user_id), 1 + i,
+                                     "k" + std::to_string(funded_++))
+                      .ok());
     }
   }
 
@@ -145,6 +148,24 @@ TEST_F(LedgerServiceTest, SequencerContinuesAfterRestart) {
   EXPECT_EQ(run->tree_size, 5u);
   auto proof = (*reopened)->Consistency(3, 5);
   ASSERT_TRUE(proof.ok());
+}
+
+}  // namespace
+}  // namespace tinydata::service
+
+namespace tinydata::service {
+namespace {
+
+// A journal that began before the flow rules keeps its older entries exempt from them; a new
+// one checks every entry.
+TEST_F(LedgerServiceTest, RecordsWhereTheFlowRulesBegin) {
+  EXPECT_EQ(FlowRulesStart(*store_).value(), 1) << "recorded at Open on an empty journal";
+  store::WriteBatch forget;
+  forget.upsert_settings.emplace_back(kFlowRulesFromSetting, "7");
+  ASSERT_TRUE(store_->WriteSync(std::move(forget)).ok());
+  EXPECT_EQ(FlowRulesStart(*store_).value(), 7);
+  ASSERT_TRUE(RecordFlowRulesStart(*store_).ok());
+  EXPECT_EQ(FlowRulesStart(*store_).value(), 7) << "never moved once recorded";
 }
 
 }  // namespace

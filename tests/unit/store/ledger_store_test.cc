@@ -47,36 +47,70 @@ class LedgerStoreTest : public BackendTest {
     return store_->WriteSync(std::move(b));
   }
 
+  // A posting under the reason of the ledger flow between the two accounts (ledger/flows.h).
   static Posting Pay(std::string from, std::string to, int64_t amount, std::string reference,
                      Asset asset = Asset::kAia) {
-    return Posting{std::move(from), std::move(to), asset, amount, "test", std::move(reference), ""};
+    using ledger::AccountKind;
+    const AccountKind d = ledger::KindOfAccount(from).value();
+    const AccountKind c = ledger::KindOfAccount(to).value();
+    const char* reason = asset == Asset::kAgt             ? "agt_grant"
+                         : d == AccountKind::kTreasury    ? "credit_grant"
+                         : c == AccountKind::kProject     ? "project_funding"
+                         : c == AccountKind::kTreasury    ? "level_up"
+                         : d == AccountKind::kPool        ? "checkin_bonus"
+                                                          : "answer_reward";
+    return Posting{std::move(from), std::move(to), asset, amount, reason, std::move(reference), ""};
+  }
+  // Puts `amount` into project:1's budget the way the flows allow: credit, then funding.
+  std::vector<Posting> FundProject(int64_t amount) {
+    return {Pay("treasury", "user:9", amount, "invoice"), Pay("user:9", "project:1", amount, "fund")};
   }
 
   std::unique_ptr<Store> store_;
 };
 
 TEST_P(LedgerStoreTest, PostingsMoveBalancesAndAreStoredInIdOrder) {
-  ASSERT_TRUE(
-      Post({Pay("treasury", "project:1", 100, "r1"), Pay("project:1", "user:1", 30, "r2")}).ok());
+  std::vector<Posting> postings = FundProject(100);
+  postings.push_back(Pay("project:1", "user:1", 30, "r2"));
+  ASSERT_TRUE(Post(postings).ok());
   EXPECT_EQ(store_->ledger().Balance("project:1", Asset::kAia).value(), 70);
   EXPECT_EQ(store_->ledger().Balance("user:1", Asset::kAia).value(), 30);
   EXPECT_EQ(store_->ledger().Balance("treasury", Asset::kAia).value(), -100);
   auto rows = store_->ledger().ReadEntries(0, 10);
   ASSERT_TRUE(rows.ok());
-  ASSERT_EQ(rows->size(), 2u);
+  ASSERT_EQ(rows->size(), 3u);
   EXPECT_LT((*rows)[0].entry.id, (*rows)[1].entry.id);
-  EXPECT_EQ((*rows)[1].entry.idempotency_key, "test/r2");
-  EXPECT_EQ((*rows)[1].entry.created_at_unix_seconds, 1'700'000'000);
+  EXPECT_LT((*rows)[1].entry.id, (*rows)[2].entry.id);
+  EXPECT_EQ((*rows)[2].entry.idempotency_key, "answer_reward/r2");
+  EXPECT_EQ((*rows)[2].entry.created_at_unix_seconds, 1'700'000'000);
   EXPECT_FALSE((*rows)[0].leaf_index.has_value());
 }
 
 TEST_P(LedgerStoreTest, OverdraftRollsBackTheWholeBatch) {
   WriteBatch b;
   b.ledger.add_user_xp.push_back({1, 10});
-  b.ledger.postings.push_back(Pay("user:1", "user:2", 5, "r1"));
+  b.ledger.postings.push_back(Pay("user:1", "project:1", 5, "r1"));
   EXPECT_EQ(store_->WriteSync(std::move(b)).code(), StatusCode::kFailedPrecondition);
   EXPECT_EQ(store_->FindUserById(1).value()->xp, 0);
   EXPECT_TRUE(store_->ledger().ReadEntries(0, 10)->empty());
+}
+
+// The store checks the ledger's flows inside the write, so no caller can mint AIA.
+TEST_P(LedgerStoreTest, PostingsOutsideTheLedgerFlowsAreRefused) {
+  Posting mint = Pay("treasury", "project:1", 100, "mint");
+  mint.reason = "project_funding";
+  const Status status = Post({mint});
+  EXPECT_EQ(status.code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(status.field(), "postings[0].reason");
+  EXPECT_TRUE(store_->ledger().ReadEntries(0, 10)->empty());
+}
+
+TEST_P(LedgerStoreTest, FindsAnEntryByItsIdempotencyKey) {
+  ASSERT_TRUE(Post({Pay("treasury", "user:1", 10, "inv-1")}).ok());
+  auto found = store_->ledger().EntryByKey("credit_grant/inv-1");
+  ASSERT_TRUE(found.ok() && found->has_value());
+  EXPECT_EQ((*found)->entry.amount, 10);
+  EXPECT_FALSE(store_->ledger().EntryByKey("credit_grant/inv-2")->has_value());
 }
 
 TEST_P(LedgerStoreTest, SecondPostingForSameReasonAndReferenceIsRefused) {
@@ -160,7 +194,7 @@ TEST_P(LedgerStoreTest, ConcurrentPostersNeverOverdrawAndJournalIdsStayGapless) 
   // Two stores on one database stand for two servers (one store on SQLite).
   std::unique_ptr<Store> second = postgres() ? Open() : nullptr;
   Store* stores[] = {store_.get(), second ? second.get() : store_.get()};
-  ASSERT_TRUE(Post({Pay("treasury", "project:1", 100, "fund")}).ok());
+  ASSERT_TRUE(Post(FundProject(100)).ok());
   constexpr int kThreads = 8;
   constexpr int kPerThread = 25;
   std::atomic<int> paid{0};
@@ -191,7 +225,7 @@ TEST_P(LedgerStoreTest, ConcurrentPostersNeverOverdrawAndJournalIdsStayGapless) 
   EXPECT_EQ(store_->ledger().Balance("project:1", Asset::kAia).value(), 0);
   auto rows = store_->ledger().ReadEntries(0, 1000);
   ASSERT_TRUE(rows.ok());
-  ASSERT_EQ(rows->size(), 101u);
+  ASSERT_EQ(rows->size(), 102u);  // the funding (credit, then budget) and 100 rewards
   for (size_t i = 0; i < rows->size(); ++i) {
     EXPECT_EQ((*rows)[i].entry.id, static_cast<int64_t>(i + 1)) << "ids are 1, 2, 3, ...";
   }

@@ -108,6 +108,8 @@ export interface Checkin {
 
 export interface Profile {
   user: User;
+  /** The user's account in the public ledger: a pseudonym, not the user id. */
+  ledger_account: string;
   level: number;
   xp: number;
   xp_to_next: number;

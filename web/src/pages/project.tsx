@@ -254,8 +254,21 @@ function UploadCard(props: { projectId: number; onImported: () => void }) {
 function FundCard(props: { projectId: number; initialBudget?: number }) {
   const [amount, setAmount] = useState('1000');
   const [budget, setBudget] = useState<number | undefined>(props.initialBudget);
+  const [credit, setCredit] = useState<number | undefined>(undefined);
   const [message, setMessage] = useState<{ kind: 'success' | 'error'; text: string } | null>(null);
   const [busy, setBusy] = useState(false);
+
+  // Funding spends the requester's own credit, which the operator adds when a payment arrives.
+  async function loadCredit() {
+    try {
+      setCredit((await api.profile()).balances.AIA);
+    } catch {
+      setCredit(undefined);
+    }
+  }
+  useEffect(() => {
+    void loadCredit();
+  }, []);
 
   async function fund(event: Event) {
     event.preventDefault();
@@ -273,6 +286,7 @@ function FundCard(props: { projectId: number; initialBudget?: number }) {
       setMessage({ kind: 'error', text: errorText(e) });
     } finally {
       setBusy(false);
+      void loadCredit();
     }
   }
 
@@ -283,6 +297,10 @@ function FundCard(props: { projectId: number; initialBudget?: number }) {
         {budget === undefined ? '—' : formatAia(budget)}
       </p>
       {budget === undefined && <p class="hint">The budget is shown after you add funds (the project record does not carry it).</p>}
+      <p class="hint" data-testid="credit">
+        Your credit: {credit === undefined ? '—' : formatAia(credit)}. Funding moves it into this project's budget; the operator adds credit when
+        your payment arrives.
+      </p>
       <form onSubmit={fund} class="inline-form">
         <label for="fund-amount">Amount (AIA)</label>
         <input id="fund-amount" type="number" min={1} step={1} value={amount} onInput={(e) => setAmount(e.currentTarget.value)} />
