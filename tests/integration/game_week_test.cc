@@ -375,7 +375,7 @@ TEST_F(GameWeekTest, WeekOfPlayAddsUpThroughTheApiAndVerifies) {
   EXPECT_DOUBLE_EQ(pd["gold_accuracy"].get<double>(), 1.0 / 3.0);
 
   json weekly = Expect(ClientFor(a).Get("/api/v1/leaderboard?period=weekly"), 200, "weekly");
-  ASSERT_EQ(weekly["entries"].size(), 5u);  // a, b, c, e, d: r never answered
+  ASSERT_EQ(weekly["entries"].size(), 5u) << weekly.dump();  // a, b, c, e, d: r never answered
   EXPECT_EQ(weekly["entries"][0]["rank"], 1);
   EXPECT_EQ(weekly["entries"][0]["xp"], pa["xp"]);
   EXPECT_EQ(weekly["entries"][1]["xp"], pb["xp"]);  // a and b answered the same tasks

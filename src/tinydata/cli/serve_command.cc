@@ -364,6 +364,20 @@ Status RunServe(const ServeOptions& options) {
   platform_options.session_idle_ms = static_cast<int64_t>(options.session_idle_hours * 3'600'000);
   platform_options.session_max_age_ms = static_cast<int64_t>(options.session_max_days * 86'400'000);
   platform_options.login_failures_per_address = options.login_failures_per_address;
+  const quality::HoldRules& holds = options.hold_rules;
+  if (!(holds.fast_fraction >= 0 && holds.fast_fraction <= 1)) {
+    return Status::InvalidArgument("must be in [0, 1] (0: never)", "hold-fast-fraction");
+  }
+  if (holds.min_typical_ms < 1 || holds.min_timed_answers < 1) {
+    return Status::InvalidArgument("must be at least 1", "hold-min-typical-ms");
+  }
+  if (holds.fast_answers_to_hold_worker < 1) {
+    return Status::InvalidArgument("must be at least 1", "hold-fast-answers");
+  }
+  if (!(holds.spam_score > 0 && holds.spam_score <= 1.0001)) {
+    return Status::InvalidArgument("must be in (0, 1]; over 1: never", "hold-spam-score");
+  }
+  platform_options.hold_rules = holds;
   TD_ASSIGN_OR_RETURN(OpenedPlatform opened,
                       OpenPlatformAt(options.database, store_options, platform_options,
                                      std::move(clock)));
@@ -543,6 +557,26 @@ void RegisterServeCommand(CLI::App& app) {
   cmd->add_option("--login-failures-per-address", options->login_failures_per_address,
                   "Failed sign-ins a client address may make before it must wait (one more every "
                   "6 s; 0: no limit)")
+      ->capture_default_str();
+  cmd->add_option("--hold-fast-fraction", options->hold_rules.fast_fraction,
+                  "An answer faster than this share of the project's median answer time is held "
+                  "for review (0: never)")
+      ->capture_default_str();
+  cmd->add_option("--hold-min-typical-ms", options->hold_rules.min_typical_ms,
+                  "The fast rule applies once a project's median answer takes this long")
+      ->capture_default_str();
+  cmd->add_option("--hold-min-timed-answers", options->hold_rules.min_timed_answers,
+                  "... and is taken over at least this many answers")
+      ->capture_default_str();
+  cmd->add_option("--hold-fast-answers", options->hold_rules.fast_answers_to_hold_worker,
+                  "From this many fast answers on, all of a worker's answers are held")
+      ->capture_default_str();
+  cmd->add_option("--hold-spam-score", options->hold_rules.spam_score,
+                  "A worker whose Dawid-Skene spam score reaches this has their answers held "
+                  "(over 1: never)")
+      ->capture_default_str();
+  cmd->add_option("--hold-spam-min-answers", options->hold_rules.spam_min_answers,
+                  "... once they gave at least this many answers in the project")
       ->capture_default_str();
   cmd->add_option("--log-level", options->log_level, "trace|debug|info|warn|error")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}))

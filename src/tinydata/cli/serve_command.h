@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "tinydata/core/status.h"
+#include "tinydata/quality/holds.h"
 #include "tinydata/service/clock.h"
 #include "tinydata/service/game_service.h"
 #include "tinydata/service/platform.h"
@@ -65,6 +66,8 @@ struct ServeOptions {
   // Sign-in throttling (service::PlatformOptions::login_*).
   int login_failures_per_account = 5;
   int login_failures_per_address = 20;
+  // When answers are held for review (quality::HoldRules).
+  quality::HoldRules hold_rules;
 };
 
 void RegisterServeCommand(CLI::App& app);

@@ -58,7 +58,14 @@ void AddAnnotateSchemas(ApiRoutes& routes) {
                       {"gold",
                        {{"type", "object"},
                         {"properties",
-                         {{"correct", {{"type", "boolean"}}}, {"expected", Ref("AnswerValue")}}}}},
+                         {{"correct", {{"type", "boolean"}}},
+                          {"training",
+                           {{"type", "boolean"},
+                            {"description",
+                             "true for a training item: it explains its answer; a control item "
+                             "only says correct or not"}}},
+                          {"expected", Ref("AnswerValue")},
+                          {"explanation", {{"type", "string"}}}}}}},
                       {"task_retired", {{"type", "boolean"}}},
                       {"reward_pending_aia", {{"type", "integer"}}}}}});
 }

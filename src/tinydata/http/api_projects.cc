@@ -2,6 +2,7 @@
 
 #include <memory>
 #include <string>
+#include <tuple>
 #include <utility>
 
 #include "tinydata/io/task_export.h"
@@ -55,7 +56,14 @@ void AddProjectSchemas(ApiRoutes& routes) {
       {"min_level", {{"type", "integer"}, {"minimum", 1}}},
       {"overlap", Ref("Overlap")},
       {"reward_aia", {{"type", "integer"}, {"minimum", 0}}},
-      {"gold_rate", {{"type", "number"}, {"minimum", 0}, {"maximum", 1}}}};
+      {"gold_rate", {{"type", "number"}, {"minimum", 0}, {"maximum", 1}}},
+      {"gold_promotion_confidence",
+       {{"type", "number"},
+        {"minimum", 0},
+        {"exclusiveMaximum", 1},
+        {"description",
+         "a retired item at least this confident joins the gold pool; 0 turns it off "
+         "(default 0.98)"}}}};
   routes.AddSchema("ProjectInput", {{"type", "object"},
                                     {"required", {"title", "question"}},
                                     {"properties", input_properties}});
@@ -78,7 +86,10 @@ void AddProjectSchemas(ApiRoutes& routes) {
                                     {"required", {"imported", "gold"}},
                                     {"properties",
                                      {{"imported", {{"type", "integer"}}},
-                                      {"gold", {{"type", "integer"}}}}}});
+                                      {"gold", {{"type", "integer"}}},
+                                      {"training",
+                                       {{"type", "integer"},
+                                        {"description", "of the gold items, how many train"}}}}}});
   routes.AddSchema(
       "ImportErrors",
       {{"type", "object"},
@@ -100,11 +111,32 @@ void AddProjectSchemas(ApiRoutes& routes) {
                                   {{"id", {{"type", "integer"}}},
                                    {"data", {{"type", "object"}}},
                                    {"gold", json::object()},
+                                   {"gold_source",
+                                    {{"type", "string"},
+                                     {"enum", {"imported", "training", "consensus"}}}},
+                                   {"explanation", {{"type", "string"}}},
                                    {"state", {{"type", "string"}, {"enum", {"open", "retired"}}}},
                                    {"consensus", json::object()},
                                    {"confidence", {{"type", "number"}}},
                                    {"created_at", {{"type", "string"}, {"format", "date-time"}}},
                                    {"retired_at", {{"type", "string"}, {"format", "date-time"}}}}}});
+  routes.AddSchema(
+      "Review",
+      {{"type", "object"},
+       {"required", {"annotator", "state", "reason", "held_answers"}},
+       {"properties",
+        {{"annotator", {{"type", "string"}}},
+         {"state", {{"type", "string"}, {"enum", {"held", "released", "rejected"}}}},
+         {"reason", {{"type", "string"}}},
+         {"fast_answers", {{"type", "integer"}}},
+         {"spam_score", {{"type", "number"}}},
+         {"held_answers", {{"type", "integer"}}},
+         {"created_at", {{"type", "string"}, {"format", "date-time"}}},
+         {"decided_at", {{"type", "string"}, {"format", "date-time"}}}}}});
+  routes.AddSchema("ReviewList",
+                   {{"type", "object"},
+                    {"required", {"reviews"}},
+                    {"properties", {{"reviews", {{"type", "array"}, {"items", Ref("Review")}}}}}});
   routes.AddSchema("TaskList",
                    {{"type", "object"},
                     {"required", {"tasks"}},
@@ -136,7 +168,15 @@ void AddProjectSchemas(ApiRoutes& routes) {
             {{"labels", {{"type", "array"}, {"items", {{"type", "string"}}}}},
              {"matrix",
               {{"type", "array"},
-               {"items", {{"type", "array"}, {"items", count}}}}}}}}}}}});
+               {"items", {{"type", "array"}, {"items", count}}}}}}}}},
+         {"answer_time",
+          {{"type", "object"},
+           {"description",
+            "the median time a counted answer took, over how many answers (last re-inference)"},
+           {"properties", {{"typical_ms", count}, {"answers", count}}}}},
+         {"review",
+          {{"type", "object"},
+           {"properties", {{"held_answers", count}, {"workers_under_review", count}}}}}}}});
 }
 
 // The task file format: ?format=, else guessed from the Content-Type.
@@ -158,7 +198,9 @@ Result<io::TaskFormat> UploadFormat(const Request& request) {
 Response ImportReply(const service::ImportOutcome& outcome) {
   if (outcome.status.ok()) {
     return JsonReply(beast_http::status::created,
-                     {{"imported", outcome.summary.imported}, {"gold", outcome.summary.gold}});
+                     {{"imported", outcome.summary.imported},
+                      {"gold", outcome.summary.gold},
+                      {"training", outcome.summary.training}});
   }
   Response response = ErrorReply(outcome.status);
   if (outcome.row_errors.empty()) return response;
@@ -314,6 +356,42 @@ void RegisterProjectRoutes(ApiRoutes& routes, const ApiContext& context) {
                         platform->GetProjectStats(caller, *request.PathInt("id")),
                         service::ProjectStatsJson);
                   }));
+
+  routes.AddAsync(
+      verb::get, "/api/v1/projects/{id:int}/reviews",
+      Doc("projects",
+          "Workers whose answers were held for review (far too fast, a high spam score); owner, "
+          "verifier or admin")
+          .Returns(200, "ReviewList"),
+      AuthedBlocking(context, service::kScopeProjects,
+                     [platform](Request& request, const Principal& caller) {
+                       return ReplyFromResult(
+                           platform->ListReviews(caller, *request.PathInt("id")),
+                           [](const std::vector<service::ReviewView>& views) {
+                             json list = json::array();
+                             for (const auto& v : views) list.push_back(service::ReviewJson(v));
+                             return json{{"reviews", std::move(list)}};
+                           });
+                     }));
+
+  for (const auto& [action, decision, summary] :
+       {std::tuple{"release", service::ReviewDecision::kRelease,
+                   "Release a held worker: their held answers are judged and paid like late "
+                   "answers"},
+        std::tuple{"reject", service::ReviewDecision::kReject,
+                   "Reject a held worker: their held answers are rejected and unpaid, and they "
+                   "get no more of the project's tasks"}}) {
+    routes.AddAsync(
+        verb::post, std::string("/api/v1/projects/{id:int}/reviews/{annotator}/") + action,
+        Doc("projects", summary).Returns(200, "Review").Also(409, "the worker was rejected already"),
+        AuthedBlocking(context, service::kScopeProjects,
+                       [platform, decision = decision](Request& request, const Principal& caller) {
+                         return ReplyFromResult(
+                             platform->DecideReview(caller, *request.PathInt("id"),
+                                                    request.PathParam("annotator"), decision),
+                             service::ReviewJson);
+                       }));
+  }
 
   routes.Add(verb::get, "/api/v1/projects/{id:int}/export",
              Doc("projects", "The dataset: consensus, confidence and pseudonymous raw answers")

@@ -14,6 +14,44 @@ void AddError(ParsedTaskFile& out, int64_t line, std::string field, std::string 
   }
 }
 
+constexpr size_t kMaxExplanationBytes = 2000;
+
+// Reads the "training" and "explanation" members of a JSON task; false after a row error.
+bool ReadTraining(ParsedTaskFile& out, const nlohmann::json& row, ImportedTask& task) {
+  if (row.contains("training")) {
+    if (!row["training"].is_boolean()) {
+      AddError(out, task.line, "training", "must be true or false");
+      return false;
+    }
+    task.training = row["training"].get<bool>();
+  }
+  if (row.contains("explanation")) {
+    if (!row["explanation"].is_string()) {
+      AddError(out, task.line, "explanation", "must be a string");
+      return false;
+    }
+    task.explanation = row["explanation"].get<std::string>();
+  }
+  return true;
+}
+
+// The rules every format shares for training items; false after a row error.
+bool CheckTraining(ParsedTaskFile& out, const ImportedTask& task) {
+  if (task.training && task.gold.is_null()) {
+    AddError(out, task.line, "training", "a training item needs a gold answer");
+    return false;
+  }
+  if (!task.explanation.empty() && !task.training) {
+    AddError(out, task.line, "explanation", "only training items show an explanation");
+    return false;
+  }
+  if (task.explanation.size() > kMaxExplanationBytes) {
+    AddError(out, task.line, "explanation", "must be at most 2000 bytes");
+    return false;
+  }
+  return true;
+}
+
 void ParseJsonl(std::string_view body, ParsedTaskFile& out) {
   int64_t line_no = 0;
   size_t pos = 0;
@@ -44,9 +82,11 @@ void ParseJsonl(std::string_view body, ParsedTaskFile& out) {
       }
       task.data = std::move(row["data"]);
       if (row.contains("gold")) task.gold = std::move(row["gold"]);
+      if (!ReadTraining(out, row, task)) continue;
     } else {
       task.data = std::move(row);
     }
+    if (!CheckTraining(out, task)) continue;
     out.tasks.push_back(std::move(task));
   }
 }
@@ -136,6 +176,8 @@ void ParseCsv(std::string_view body, ParsedTaskFile& out) {
   if (records.empty()) return;
   const std::vector<std::string>& header = records[0].fields;
   int gold_column = -1;
+  int training_column = -1;
+  int explanation_column = -1;
   for (size_t c = 0; c < header.size(); ++c) {
     if (!IsValidUtf8(header[c])) {
       AddError(out, records[0].line, "column " + std::to_string(c + 1),
@@ -151,6 +193,8 @@ void ParseCsv(std::string_view body, ParsedTaskFile& out) {
       }
     }
     if (header[c] == "gold") gold_column = static_cast<int>(c);
+    if (header[c] == "training") training_column = static_cast<int>(c);
+    if (header[c] == "explanation") explanation_column = static_cast<int>(c);
   }
   if (!out.errors.empty()) return;
   for (size_t r = 1; r < records.size(); ++r) {
@@ -168,7 +212,22 @@ void ParseCsv(std::string_view body, ParsedTaskFile& out) {
     ImportedTask task;
     task.line = rec.line;
     task.data = nlohmann::json::object();
+    bool bad_cell = false;
     for (size_t c = 0; c < header.size(); ++c) {
+      if (static_cast<int>(c) == training_column) {
+        const std::string& cell = rec.fields[c];
+        if (cell == "true" || cell == "yes" || cell == "1") {
+          task.training = true;
+        } else if (!(cell.empty() || cell == "false" || cell == "no" || cell == "0")) {
+          AddError(out, rec.line, "training", "must be empty, true/false, yes/no or 1/0");
+          bad_cell = true;
+        }
+        continue;
+      }
+      if (static_cast<int>(c) == explanation_column) {
+        task.explanation = rec.fields[c];
+        continue;
+      }
       if (static_cast<int>(c) == gold_column) {
         const std::string& cell = rec.fields[c];
         if (cell.empty()) continue;
@@ -180,6 +239,7 @@ void ParseCsv(std::string_view body, ParsedTaskFile& out) {
         task.data[header[c]] = rec.fields[c];
       }
     }
+    if (bad_cell || !CheckTraining(out, task)) continue;
     out.tasks.push_back(std::move(task));
   }
 }
@@ -248,6 +308,7 @@ void ParseLabelStudio(std::string_view body, ParsedTaskFile& out) {
         if (!task.gold.is_null()) break;
       }
     }
+    if (!ReadTraining(out, t, task) || !CheckTraining(out, task)) continue;
     out.tasks.push_back(std::move(task));
   }
 }

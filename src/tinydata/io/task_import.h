@@ -26,6 +26,9 @@ struct ImportedTask {
   int64_t line = 0;     // where the task was found (see above)
   nlohmann::json data;  // always an object
   nlohmann::json gold;  // null unless the task is a gold item
+  // A training item: a gold item whose answer and explanation are shown after answering.
+  bool training = false;
+  std::string explanation;
 };
 
 struct ImportRowError {
@@ -41,14 +44,19 @@ struct ParsedTaskFile {
 
 inline constexpr size_t kMaxImportErrors = 100;
 
-// - jsonl: one JSON object per non-blank line, `{"data": {...}, "gold": <value>?}`; an object
-//   without a "data" member is taken whole as the data.
-// - csv: RFC 4180 with a header row; every column except `gold` becomes a string member of data;
-//   an empty gold cell means no gold. A gold cell that parses as JSON (a number, an array) is
-//   taken as that JSON, otherwise as the string.
-// - labelstudio: a JSON array (or one object) of `{"data": {...}, "annotations"?: [...]}`; the
-//   first annotation that is not cancelled and has a result gives the gold: `choices` (an array
-//   of strings; one choice becomes a string), `number`, or `text` (first string).
+// - jsonl: one JSON object per non-blank line, `{"data": {...}, "gold": <value>?,
+//   "training": true?, "explanation": "..."?}`; an object without a "data" member is taken whole
+//   as the data.
+// - csv: RFC 4180 with a header row; every column except `gold`, `training` and `explanation`
+//   becomes a string member of data; an empty gold cell means no gold. A gold cell that parses
+//   as JSON (a number, an array) is taken as that JSON, otherwise as the string. A training cell
+//   is empty, true/false, yes/no or 1/0.
+// - labelstudio: a JSON array (or one object) of `{"data": {...}, "annotations"?: [...],
+//   "training"?: true, "explanation"?: "..."}`; the first annotation that is not cancelled and
+//   has a result gives the gold: `choices` (an array of strings; one choice becomes a string),
+//   `number`, or `text` (first string).
+// A training item needs a gold answer (field "training"); an explanation needs a training item
+// (field "explanation"), since only training items show it; explanations are at most 2000 bytes.
 // A file without tasks is an error (line 0, field "file").
 ParsedTaskFile ParseTaskFile(TaskFormat format, std::string_view body);
 

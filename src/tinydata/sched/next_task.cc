@@ -18,6 +18,10 @@ double Priority(const Candidate& c) {
          (1.0 - std::clamp(c.confidence, 0.0, 1.0));
 }
 
+bool MayServeGold(int64_t gold_had, int64_t regular_had) {
+  return gold_had < kGoldWarmup || gold_had < regular_had;
+}
+
 std::optional<size_t> PickNextTask(std::span<const Candidate> candidates, const UserContext& user,
                                    double gold_rate, double draw) {
   std::optional<size_t> best_gold;

@@ -9,6 +9,10 @@
 //   - the user's level is at least the task's min_level.
 // Among eligible candidates, gold items are chosen with probability gold_rate (draw < gold_rate)
 // and regular ones otherwise; when only one kind is eligible, that kind is chosen.
+// Gold is a check on work, not work of its own: beyond the first kGoldWarmup gold items (so a
+// newcomer is measured early), a user gets a gold item only while they had fewer gold items than
+// regular ones in the project (MayServeGold); otherwise a project with a large gold pool would pay
+// for answers that label nothing.
 // Within a kind, the highest value first (Priority): tasks that are closest to retiring (fewest
 // answers still missing to reach min_answers, counting live leases) and, at equal distance, the
 // most uncertain ones (lowest confidence); ties go to the lowest task id, so older items finish
@@ -40,6 +44,12 @@ struct UserContext {
 };
 
 bool IsEligible(const Candidate& c, const UserContext& user);
+
+inline constexpr int64_t kGoldWarmup = 5;
+
+// Whether a user who had `gold_had` gold items and `regular_had` regular ones in a project may
+// be offered one more gold item.
+bool MayServeGold(int64_t gold_had, int64_t regular_had);
 
 // Larger is more valuable; a total order together with the task id tie-break.
 double Priority(const Candidate& c);

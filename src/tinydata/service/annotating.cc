@@ -2,6 +2,8 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <limits>
+#include <numeric>
 
 #include "tinydata/sched/next_task.h"
 #include "tinydata/service/memory_impl.h"
@@ -16,6 +18,8 @@ namespace {
 // rank below fresh tasks (sched/), so only a few of them are kept as a fallback and they do not
 // end the scan.
 constexpr size_t kMaxStartedScanned = 256;
+// Gold pool items a lease looks at in the user's order before giving up on gold this time.
+constexpr size_t kMaxGoldProbes = 64;
 constexpr size_t kMaxNeedyCandidates = 16;
 constexpr size_t kMaxCoveredCandidates = 8;
 
@@ -49,12 +53,82 @@ int32_t InMemoryImpl::LiveLeases(ProjectState& ps, TaskState& task, int64_t now_
   return static_cast<int32_t>(keep);
 }
 
+Status InMemoryImpl::WorkerMayLease(const ProjectState& ps, int64_t user_id) const {
+  auto review = ps.reviews.find(user_id);
+  if (review != ps.reviews.end() && review->second.state == store::ReviewState::kRejected) {
+    return Status::FailedPrecondition("a reviewer rejected your answers in this project",
+                                      "project_id");
+  }
+  return Status::Ok();
+}
+
+std::optional<int32_t> InMemoryImpl::NextGoldFor(const ProjectState& ps, int64_t user_id) const {
+  const size_t n = ps.gold_pool.size();
+  if (n == 0) return std::nullopt;
+  // The user's own walk through the pool: a start and a step coprime to its size, both from a
+  // keyed hash, so two users rarely meet the same items in the same order.
+  const uint64_t seed = GoldRotationSeed(pseudonym_secret_, ps.project.id, user_id);
+  const size_t start = seed % n;
+  size_t stride = n == 1 ? 1 : 1 + (seed >> 24) % (n - 1);
+  while (std::gcd(stride, n) != 1) ++stride;
+  const size_t probes = std::min(n, kMaxGoldProbes);
+  for (size_t k = 0; k < probes; ++k) {
+    const int32_t index = ps.gold_pool[(start + k * stride) % n];
+    if (!ps.had.count(ProjectState::HadKey(user_id, index))) return index;
+  }
+  return std::nullopt;
+}
+
+LeasedTask InMemoryImpl::LeaseTask(ProjectState& ps, int32_t index, const Principal& caller,
+                                   int64_t now_ms, int64_t assignment_id,
+                                   store::WriteBatch& batch) {
+  TaskState& task = ps.tasks[index];
+  AssignmentState as;
+  as.task_index = index;
+  as.row.id = assignment_id;
+  as.row.task_id = task.row.id;
+  as.row.user_id = caller.user_id;
+  as.row.project_id = ps.project.id;
+  as.row.issued_at_ms = now_ms;
+  as.row.expires_at_ms = now_ms + options_.lease_seconds * 1000;
+  as.row.state = "leased";
+  batch.insert_assignments.push_back(as.row);
+
+  LeasedTask leased;
+  leased.assignment = as.row;
+  leased.task_id = task.row.id;
+  leased.task_data_json = task.row.data_json;
+  leased.project = ps.project;
+
+  task.leases.push_back({as.row.id, as.row.expires_at_ms});
+  if (!task.started && !task.control && task.open) {
+    task.started = true;
+    ps.started.push_back(index);
+  }
+  ps.had.insert(ProjectState::HadKey(caller.user_id, index));
+  ps.CountLease(caller.user_id, task);
+  {
+    std::lock_guard<std::mutex> lock(idem_mu_);
+    assignment_project_[as.row.id] = ps.project.id;
+  }
+  ps.assignments.emplace(as.row.id, std::move(as));
+  return leased;
+}
+
 Result<std::optional<LeasedTask>> InMemoryImpl::LeaseInProject(ProjectState& ps,
                                                                  const Principal& caller,
                                                                  int64_t now_ms,
                                                                  store::WriteBatch& batch) {
   const store::Project& project = ps.project;
   TD_RETURN_IF_ERROR(LeaseEligibility(project, caller));
+  TD_RETURN_IF_ERROR(WorkerMayLease(ps, caller.user_id));
+  // Training items come first: they teach the task before anything counts.
+  for (int32_t index : ps.training_tasks) {
+    if (ps.had.count(ProjectState::HadKey(caller.user_id, index))) continue;
+    TD_ASSIGN_OR_RETURN(int64_t id, store_->NextId(store::IdKind::kAssignment));
+    return std::optional<LeasedTask>(LeaseTask(ps, index, caller, now_ms, id, batch));
+  }
+
   std::vector<sched::Candidate> candidates;
   std::vector<int32_t> task_of;
   candidates.reserve(kMaxNeedyCandidates + kMaxCoveredCandidates + 2);
@@ -63,8 +137,7 @@ Result<std::optional<LeasedTask>> InMemoryImpl::LeaseInProject(ProjectState& ps,
     const TaskState& t = ps.tasks[index];
     sched::Candidate c;
     c.task_id = t.row.id;
-    c.gold = t.gold;
-    c.answers = static_cast<int32_t>(t.answers.size());
+    c.answers = t.counted;
     c.confidence = t.row.confidence;
     c.min_answers = project.min_answers;
     c.max_answers = project.max_answers;
@@ -73,13 +146,12 @@ Result<std::optional<LeasedTask>> InMemoryImpl::LeaseInProject(ProjectState& ps,
   };
 
   const size_t n = ps.tasks.size();
-  auto fresh = [&](size_t i, bool gold) {
+  auto fresh = [&](size_t i) {
     const TaskState& t = ps.tasks[i];
-    return t.gold == gold && !t.started && t.open;
+    return !t.control && !t.started && t.open;
   };
-  while (ps.fresh_cursor < n && !fresh(ps.fresh_cursor, false)) ++ps.fresh_cursor;
-  while (ps.fresh_gold_cursor < n && !fresh(ps.fresh_gold_cursor, true)) ++ps.fresh_gold_cursor;
-  const bool fresh_left = ps.fresh_cursor < n || ps.fresh_gold_cursor < n;
+  while (ps.fresh_cursor < n && !fresh(ps.fresh_cursor)) ++ps.fresh_cursor;
+  const bool fresh_left = ps.fresh_cursor < n;
 
   size_t retired_in_started = 0;
   size_t scanned = 0;
@@ -111,49 +183,33 @@ Result<std::optional<LeasedTask>> InMemoryImpl::LeaseInProject(ProjectState& ps,
   if (retired_in_started > 32) {
     std::erase_if(ps.started, [&](int32_t i) { return !ps.tasks[i].open; });
   }
-
-  for (size_t cursor : {ps.fresh_cursor, ps.fresh_gold_cursor}) {
-    if (cursor >= n) continue;
-    candidates.push_back(base(static_cast<int32_t>(cursor)));
-    task_of.push_back(static_cast<int32_t>(cursor));
+  if (fresh_left) {
+    candidates.push_back(base(static_cast<int32_t>(ps.fresh_cursor)));
+    task_of.push_back(static_cast<int32_t>(ps.fresh_cursor));
+  }
+  // The next gold item in the user's own order; every annotator may answer each gold item once,
+  // and gold does not outgrow the user's real work.
+  const ProjectState::LeaseTally tally = [&] {
+    auto it = ps.lease_tally.find(caller.user_id);
+    return it == ps.lease_tally.end() ? ProjectState::LeaseTally{} : it->second;
+  }();
+  std::optional<int32_t> gold;
+  if (sched::MayServeGold(tally.gold, tally.regular)) gold = NextGoldFor(ps, caller.user_id);
+  if (gold) {
+    sched::Candidate c = base(*gold);
+    c.gold = true;
+    c.answers = 0;
+    c.max_answers = std::numeric_limits<int32_t>::max();
+    candidates.push_back(c);
+    task_of.push_back(*gold);
   }
 
   const double draw = Draw();
   const std::optional<size_t> pick =
       sched::PickNextTask(candidates, sched::UserContext{caller.level}, project.gold_rate, draw);
   if (!pick) return std::optional<LeasedTask>();
-
-  const int32_t index = task_of[*pick];
-  TaskState& task = ps.tasks[index];
-  AssignmentState as;
-  as.task_index = index;
-  TD_ASSIGN_OR_RETURN(as.row.id, store_->NextId(store::IdKind::kAssignment));
-  as.row.task_id = task.row.id;
-  as.row.user_id = caller.user_id;
-  as.row.project_id = project.id;
-  as.row.issued_at_ms = now_ms;
-  as.row.expires_at_ms = now_ms + options_.lease_seconds * 1000;
-  as.row.state = "leased";
-  batch.insert_assignments.push_back(as.row);
-
-  LeasedTask leased;
-  leased.assignment = as.row;
-  leased.task_id = task.row.id;
-  leased.task_data_json = task.row.data_json;
-  leased.project = project;
-
-  task.leases.push_back({as.row.id, as.row.expires_at_ms});
-  if (!task.started) {
-    task.started = true;
-    ps.started.push_back(index);
-  }
-  ps.had.insert(ProjectState::HadKey(caller.user_id, index));
-  {
-    std::lock_guard<std::mutex> lock(idem_mu_);
-    assignment_project_[as.row.id] = project.id;
-  }
-  ps.assignments.emplace(as.row.id, std::move(as));
-  return std::optional<LeasedTask>(std::move(leased));
+  TD_ASSIGN_OR_RETURN(int64_t id, store_->NextId(store::IdKind::kAssignment));
+  return std::optional<LeasedTask>(LeaseTask(ps, task_of[*pick], caller, now_ms, id, batch));
 }
 
 void InMemoryImpl::NextTask(const Principal& principal, std::optional<int64_t> project_id,
@@ -189,7 +245,10 @@ void InMemoryImpl::NextTask(const Principal& principal, std::optional<int64_t> p
         return;
       }
     }
-    if (!project_id && !LeaseEligibility(ps->project, caller).ok()) continue;
+    if (!project_id && (!LeaseEligibility(ps->project, caller).ok() ||
+                        !WorkerMayLease(*ps, caller.user_id).ok())) {
+      continue;
+    }
     store::WriteBatch batch;
     auto leased = LeaseInProject(*ps, caller, now, batch);
     if (!leased.ok()) {
@@ -222,9 +281,25 @@ Result<quality::Consensus> InMemoryImpl::ConsensusOf(const ProjectState& ps,
   answers.reserve(task.answers.size());
   for (int32_t index : task.answers) {
     const AnswerState& a = ps.answers[index];
+    if (a.row.review != store::AnswerReview::kCounted) continue;
     answers.push_back({a.row.user_id, a.value});
   }
-  return TaskConsensus(ps.spec, ps.skills, task.gold, task.gold_value, answers);
+  return TaskConsensus(ps.spec, ps.skills, task.control, task.gold_value, answers);
+}
+
+void InMemoryImpl::Settle(ProjectState& ps, const TaskState& task,
+                          const std::vector<store::Answer>& answers, store::WriteBatch& batch) {
+  if (!retirement_hook_ || answers.empty() || task.training) return;
+  const int64_t task_index = ps.task_index.at(task.row.id);
+  RetiredTask retired{&ps.project, &task.row, &answers, nullptr};
+  retired.had_task = [&ps, task_index](int64_t user_id) {
+    return ps.had.count(ProjectState::HadKey(user_id, static_cast<int32_t>(task_index))) > 0;
+  };
+  Status settled = retirement_hook_(retired, batch);
+  if (!settled.ok()) {
+    // The answers stand; they stay unpaid and the operator sees why.
+    spdlog::error("settling answers of task {} failed: {}", task.row.id, settled.ToString());
+  }
 }
 
 void InMemoryImpl::SettleRetiredTask(ProjectState& ps, TaskState& task, int64_t new_answer_index,
@@ -233,21 +308,25 @@ void InMemoryImpl::SettleRetiredTask(ProjectState& ps, TaskState& task, int64_t 
   settled.reserve(task.answers.size());
   for (int32_t index : task.answers) {
     AnswerState& a = ps.answers[index];
+    // Held answers wait for their reviewer; rejected ones were judged already.
+    if (a.row.review == store::AnswerReview::kHeld ||
+        a.row.review == store::AnswerReview::kRejected) {
+      continue;
+    }
     const quality::Verdict verdict =
-        JudgeAnswerOfRetired(ps.spec, task.gold, task.gold_value, task.consensus, a.value);
+        JudgeAnswerOfRetired(ps.spec, task.pool, task.gold_value, task.consensus, a.value);
     a.row.verdict = quality::VerdictName(verdict);
     // The answer being submitted carries its verdict in its own insert.
     if (index != new_answer_index) batch.update_verdicts.push_back({a.row.id, a.row.verdict});
     settled.push_back(a.row);
   }
-  if (retirement_hook_) {
-    RetiredTask retired{&ps.project, &task.row, &settled, nullptr};
-    Status settled_status = retirement_hook_(retired, batch);
-    if (!settled_status.ok()) {
-      // The answer stands; the task stays unpaid and the operator sees why.
-      spdlog::error("settling task {} failed: {}", task.row.id, settled_status.ToString());
-    }
+  if (!task.control && !task.pool && task.has_consensus &&
+      ShouldPromoteToGold(ps.project, task.counted, task.row.confidence)) {
+    const int32_t index = ps.task_index.at(task.row.id);
+    PromoteTaskState(ps, index, task.row.consensus_json);
+    batch.promote_gold.push_back({task.row.id, task.row.consensus_json});
   }
+  Settle(ps, task, settled, batch);
 }
 
 void InMemoryImpl::ReplayWhenDurable(ProjectState& ps, std::unique_lock<std::mutex>& lock,
@@ -360,6 +439,18 @@ void InMemoryImpl::SubmitAnswer(const Principal& caller, int64_t assignment_id,
     return;
   }
   TaskState& task = ps->tasks[assignment.task_index];
+  // Whether the answer counts, or is held for review (quality/holds.h). Training items count
+  // for nothing, so nobody is held for them.
+  AnswerReviewDecision review;
+  if (!task.training) {
+    auto current = ps->reviews.find(caller.user_id);
+    review = DecideAnswerReview(
+        current == ps->reviews.end() ? nullptr : &current->second,
+        quality::AnswerTimeMs(now - assignment.row.issued_at_ms, duration_ms),
+        ps->typical_answer_ms, ps->timed_answers, options_.hold_rules, ps->project.id,
+        caller.user_id, now);
+  }
+  const bool counted = review.review == store::AnswerReview::kCounted;
   const int32_t index = static_cast<int32_t>(ps->answers.size());
   {
     AnswerState a;
@@ -374,74 +465,81 @@ void InMemoryImpl::SubmitAnswer(const Principal& caller, int64_t assignment_id,
     a.row.duration_ms = duration_ms;
     a.row.idempotency_key = idempotency_key;
     a.row.created_at_ms = now;
+    a.row.review = review.review;
+    if (review.review == store::AnswerReview::kRejected) a.row.verdict = "rejected";
     ps->answers.push_back(std::move(a));
   }
   AnswerState& answer = ps->answers[index];
   task.answers.push_back(index);
+  if (counted) ++task.counted;
   assignment.answer_index = index;
   assignment.row.state = "answered";
   std::erase_if(task.leases,
                 [&](const TaskState::Lease& l) { return l.assignment_id == assignment_id; });
   batch.update_assignments.push_back({assignment_id, "answered"});
+  if (review.upsert) {
+    MergeWorkerReview(ps->reviews, *review.upsert);
+    batch.upsert_worker_reviews.push_back(*review.upsert);
+  }
   ++ps->answers_since_inference;
 
   SubmittedAnswer out;
   out.answer_id = answer.row.id;
-  out.reward_pending_aia = ps->project.reward_aia;
-  if (task.gold) {
-    const bool correct = quality::IsGoldCorrect(ps->spec, task.gold_value, answer.value);
-    out.gold = GoldFeedback{correct, quality::AnswerValueToJson(ps->spec, task.gold_value)};
-    store::WorkerSkill& skill = ps->skill_rows[caller.user_id];
-    if (skill.user_id == 0) skill = NewSkillRow(caller.user_id, ps->project.id);
-    ++skill.gold_seen;
-    if (correct) ++skill.gold_correct;
-    skill.updated_at_ms = now;
-    batch.upsert_skills.push_back(skill);
-  }
-
-  if (task.open) {
-    auto consensus = ConsensusOf(*ps, task);
-    if (!consensus.ok()) {
-      // Only an inconsistent skill model gets here; undo the in-memory answer.
-      task.answers.pop_back();
-      assignment.answer_index = -1;
-      assignment.row.state = "leased";
-      task.leases.push_back({assignment_id, assignment.row.expires_at_ms});
-      ps->answers.pop_back();
-      lock.unlock();
-      done(consensus.status());
-      return;
+  out.reward_pending_aia = task.training ? 0 : ps->project.reward_aia;
+  if (task.row.gold_json) {
+    // A gold item (a control question, a training item or a promoted one) is scored at once and
+    // settled on its own; it never retires.
+    out.gold = FeedbackOn(ps->spec, task.row, task.gold_value, answer.value);
+    if (task.pool && counted) {
+      store::WorkerSkill& skill = ps->skill_rows[caller.user_id];
+      if (skill.user_id == 0) skill = NewSkillRow(caller.user_id, ps->project.id);
+      ++skill.gold_seen;
+      if (out.gold->correct) ++skill.gold_correct;
+      skill.updated_at_ms = now;
+      batch.upsert_skills.push_back(skill);
     }
-    task.consensus = consensus->value;
-    task.has_consensus = consensus->has_value;
-    task.row.consensus_json = quality::AnswerValueToJson(ps->spec, consensus->value).dump();
-    task.row.confidence = consensus->confidence;
-    const bool retire = ShouldRetire(ps->project, task.gold,
-                                     static_cast<int32_t>(task.answers.size()),
-                                     consensus->confidence);
-    if (retire) {
-      task.row.state = "retired";
-      task.open = false;
-      task.row.retired_at_ms = now;
-      --ps->open_tasks;
-      out.task_retired = true;
+    if (counted) {
+      answer.row.verdict = out.gold->correct ? "accepted" : "rejected";
+      if (task.pool) Settle(*ps, task, {answer.row}, batch);
     }
-    batch.update_tasks.push_back({task.row.id, task.row.state, task.row.consensus_json,
-                                  task.row.confidence, task.row.retired_at_ms});
-    if (retire) SettleRetiredTask(*ps, task, index, batch);
-  } else if (task.has_consensus || task.gold) {
+  } else if (task.open) {
+    if (counted) {
+      auto consensus = ConsensusOf(*ps, task);
+      if (!consensus.ok()) {
+        // Only an inconsistent skill model gets here; undo the in-memory answer.
+        task.answers.pop_back();
+        --task.counted;
+        assignment.answer_index = -1;
+        assignment.row.state = "leased";
+        task.leases.push_back({assignment_id, assignment.row.expires_at_ms});
+        ps->answers.pop_back();
+        lock.unlock();
+        done(consensus.status());
+        return;
+      }
+      task.consensus = consensus->value;
+      task.has_consensus = consensus->has_value;
+      task.row.consensus_json = quality::AnswerValueToJson(ps->spec, consensus->value).dump();
+      task.row.confidence = consensus->confidence;
+      const bool retire =
+          ShouldRetire(ps->project, task.control, task.counted, consensus->confidence);
+      if (retire) {
+        task.row.state = "retired";
+        task.open = false;
+        task.row.retired_at_ms = now;
+        --ps->open_tasks;
+        out.task_retired = true;
+      }
+      batch.update_tasks.push_back({task.row.id, task.row.state, task.row.consensus_json,
+                                    task.row.confidence, task.row.retired_at_ms});
+      if (retire) SettleRetiredTask(*ps, task, index, batch);
+    }
+  } else if (task.has_consensus && counted) {
     // The task retired while this lease was out: the answer came in time, so it is judged and
     // settled on its own, as it would have been with the others.
-    answer.row.verdict = quality::VerdictName(JudgeAnswerOfRetired(
-        ps->spec, task.gold, task.gold_value, task.consensus, answer.value));
-    if (retirement_hook_) {
-      const std::vector<store::Answer> late = {answer.row};
-      RetiredTask retired{&ps->project, &task.row, &late, nullptr};
-      Status settled = retirement_hook_(retired, batch);
-      if (!settled.ok()) {
-        spdlog::error("settling late answer {} failed: {}", answer.row.id, settled.ToString());
-      }
-    }
+    answer.row.verdict = quality::VerdictName(
+        JudgeAnswerOfRetired(ps->spec, false, task.gold_value, task.consensus, answer.value));
+    Settle(*ps, task, {answer.row}, batch);
   }
   out.response_json = AnswerResponseJson(out);
   answer.row.response_json = out.response_json;

@@ -64,6 +64,7 @@ nlohmann::json ProjectJson(const store::Project& p) {
             {"target_confidence", p.target_confidence}}},
           {"reward_aia", p.reward_aia},
           {"gold_rate", p.gold_rate},
+          {"gold_promotion_confidence", p.gold_promotion_confidence},
           {"status", p.status},
           {"created_at", FormatRfc3339(p.created_at_ms)}};
 }
@@ -75,7 +76,11 @@ nlohmann::json TaskAdminJson(const store::Task& t) {
                       {"consensus", ParseStored(t.consensus_json)},
                       {"confidence", t.confidence},
                       {"created_at", FormatRfc3339(t.created_at_ms)}};
-  if (t.gold_json) j["gold"] = ParseStored(*t.gold_json);
+  if (t.gold_json) {
+    j["gold"] = ParseStored(*t.gold_json);
+    j["gold_source"] = store::GoldSourceName(t.gold_source);
+    if (!t.explanation.empty()) j["explanation"] = t.explanation;
+  }
   if (t.retired_at_ms != 0) j["retired_at"] = FormatRfc3339(t.retired_at_ms);
   return j;
 }
@@ -112,7 +117,22 @@ nlohmann::json ProjectStatsJson(const ProjectStats& s) {
           {"label_distribution", std::move(labels)},
           {"answers_per_task", std::move(per_task)},
           {"annotator_accuracy", std::move(accuracy)},
-          {"confusion", {{"labels", s.confusion_labels}, {"matrix", s.confusion_matrix}}}};
+          {"confusion", {{"labels", s.confusion_labels}, {"matrix", s.confusion_matrix}}},
+          {"answer_time", {{"typical_ms", s.typical_answer_ms}, {"answers", s.timed_answers}}},
+          {"review",
+           {{"held_answers", s.held_answers}, {"workers_under_review", s.workers_under_review}}}};
+}
+
+nlohmann::json ReviewJson(const ReviewView& r) {
+  nlohmann::json j = {{"annotator", r.annotator},
+                      {"state", store::ReviewStateName(r.state)},
+                      {"reason", r.reason},
+                      {"fast_answers", r.fast_answers},
+                      {"spam_score", r.spam_score},
+                      {"held_answers", r.held_answers},
+                      {"created_at", FormatRfc3339(r.created_at_ms)}};
+  if (r.decided_at_ms > 0) j["decided_at"] = FormatRfc3339(r.decided_at_ms);
+  return j;
 }
 
 }  // namespace tinydata::service

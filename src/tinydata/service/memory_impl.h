@@ -54,6 +54,9 @@ class InMemoryImpl final : public Platform::Impl {
 
   // Results and background jobs (results.cc).
   Result<ProjectStats> GetProjectStats(const Principal& caller, int64_t project_id) override;
+  Result<std::vector<ReviewView>> ListReviews(const Principal& caller, int64_t project_id) override;
+  Result<ReviewView> DecideReview(const Principal& caller, int64_t project_id,
+                                  std::string_view annotator, ReviewDecision decision) override;
   Status ReinferProject(int64_t project_id) override;
   Status RunMaintenance() override;
 
@@ -75,6 +78,14 @@ class InMemoryImpl final : public Platform::Impl {
   void WriteForProject(ProjectState& ps, store::WriteBatch batch,
                        std::function<void(const Status&)> done);
 
+  // FailedPrecondition naming "project_id" when a reviewer rejected the user's answers in the
+  // project. Caller holds ps.mu.
+  Status WorkerMayLease(const ProjectState& ps, int64_t user_id) const;
+  // The next gold pool item in the user's own order that they never had. Caller holds ps.mu.
+  std::optional<int32_t> NextGoldFor(const ProjectState& ps, int64_t user_id) const;
+  // Leases task `index` to the caller under `assignment_id`. Caller holds ps.mu.
+  LeasedTask LeaseTask(ProjectState& ps, int32_t index, const Principal& caller, int64_t now_ms,
+                       int64_t assignment_id, store::WriteBatch& batch);
   // Leasing: candidates and choice for one project. Caller holds ps.mu.
   Result<std::optional<LeasedTask>> LeaseInProject(ProjectState& ps, const Principal& caller,
                                                    int64_t now_ms, store::WriteBatch& batch);
@@ -87,9 +98,13 @@ class InMemoryImpl final : public Platform::Impl {
                          const AnswerState& first, Done<SubmittedAnswer>& done);
   // The consensus of a task from its answers with the current skills. Caller holds ps.mu.
   Result<quality::Consensus> ConsensusOf(const ProjectState& ps, const TaskState& task) const;
-  // Settlement of a task that just retired: every answer's verdict (recorded in `batch` and in
-  // memory), then the retirement hook (rewards, XP, ledger). The one place where retirement
-  // side effects happen. Caller holds ps.mu.
+  // Runs the retirement hook (rewards, XP, gold results, ledger) for `answers` of `task`, which
+  // carry their final verdicts. Nothing for training items. Caller holds ps.mu.
+  void Settle(ProjectState& ps, const TaskState& task, const std::vector<store::Answer>& answers,
+              store::WriteBatch& batch);
+  // Settlement of a task that just retired: every counted or released answer's verdict
+  // (recorded in `batch` and in memory), its promotion into the gold pool when confident enough,
+  // then Settle. Caller holds ps.mu.
   void SettleRetiredTask(ProjectState& ps, TaskState& task, int64_t new_answer_index,
                          store::WriteBatch& batch);
 

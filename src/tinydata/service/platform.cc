@@ -248,6 +248,14 @@ void Platform::SubmitAnswer(const Principal& caller, int64_t assignment_id,
 Result<ProjectStats> Platform::GetProjectStats(const Principal& caller, int64_t project_id) {
   return impl_->GetProjectStats(caller, project_id);
 }
+Result<std::vector<ReviewView>> Platform::ListReviews(const Principal& caller,
+                                                      int64_t project_id) {
+  return impl_->ListReviews(caller, project_id);
+}
+Result<ReviewView> Platform::DecideReview(const Principal& caller, int64_t project_id,
+                                          std::string_view annotator, ReviewDecision decision) {
+  return impl_->DecideReview(caller, project_id, annotator, decision);
+}
 Result<std::unique_ptr<ExportStream>> Platform::ExportProject(const Principal& caller,
                                                               int64_t project_id,
                                                               io::ExportFormat format) {

@@ -38,6 +38,7 @@
 #include "tinydata/core/status.h"
 #include "tinydata/io/task_export.h"
 #include "tinydata/io/task_import.h"
+#include "tinydata/quality/holds.h"
 #include "tinydata/service/clock.h"
 #include "tinydata/store/store.h"
 #include "tinydata/store/types.h"
@@ -73,6 +74,8 @@ struct PlatformOptions {
   // session_max_age_ms, whichever comes first.
   int64_t session_idle_ms = int64_t{7} * 24 * 3600 * 1000;
   int64_t session_max_age_ms = int64_t{30} * 24 * 3600 * 1000;
+  // When answers are held for review (far too fast, a spam score): quality/holds.h.
+  quality::HoldRules hold_rules;
 };
 
 // What a bearer token may do. A session may do everything; a personal API token only what its
@@ -143,9 +146,13 @@ struct LeasedTask {
   store::Project project;
 };
 
+// The instant feedback on a gold item. A control question tells only whether the answer was
+// right, so the pool cannot be harvested; a training item also shows the expected answer and why.
 struct GoldFeedback {
   bool correct = false;
-  nlohmann::json expected;
+  bool training = false;
+  nlohmann::json expected;  // training items only
+  std::string explanation;  // training items only
 };
 
 struct SubmittedAnswer {
@@ -159,8 +166,23 @@ struct SubmittedAnswer {
 
 struct ImportSummary {
   int64_t imported = 0;
-  int64_t gold = 0;
+  int64_t gold = 0;      // control questions and training items
+  int64_t training = 0;  // of them, training items
 };
+
+// One worker under review in a project, as a reviewer sees them.
+struct ReviewView {
+  std::string annotator;  // the project's pseudonym of the worker
+  store::ReviewState state = store::ReviewState::kHeld;
+  std::string reason;
+  int64_t fast_answers = 0;
+  double spam_score = 0.0;
+  int64_t held_answers = 0;  // awaiting the decision
+  int64_t created_at_ms = 0;
+  int64_t decided_at_ms = 0;
+};
+
+enum class ReviewDecision { kRelease, kReject };
 
 // Thrown-free outcome of an import: either a summary, or the row errors (and nothing imported).
 struct ImportOutcome {
@@ -189,6 +211,13 @@ struct ProjectStats {
   // retired non-gold tasks whose consensus is i. Empty for the other question types.
   std::vector<std::string> confusion_labels;
   std::vector<std::vector<int64_t>> confusion_matrix;
+  // The median time a counted answer took (what the fast rule of quality/holds.h compares with),
+  // over how many answers, as of the last re-inference.
+  int64_t typical_answer_ms = 0;
+  int64_t timed_answers = 0;
+  // Answers held for review, and workers whose review is open.
+  int64_t held_answers = 0;
+  int64_t workers_under_review = 0;
 };
 
 // Pulls an export one chunk at a time (the shape of http::BodyProducer). Reads pages of tasks
@@ -213,6 +242,9 @@ struct RetiredTask {
   // Every answer of the task with its final verdict (gold tasks: judged against the gold).
   const std::vector<store::Answer>* answers = nullptr;
   store::Transaction* txn = nullptr;  // set when the database is shared
+  // Whether a user has or had an assignment of the task: a gold pass counts towards referral
+  // bonuses only on an item the referee's referrer never had. Unset: nobody had it.
+  std::function<bool(int64_t user_id)> had_task = {};
 };
 // An error of the hook fails the answer when the database is shared (its transaction is rolled
 // back, and run again when the database aborted it); a single server logs it and leaves the task
@@ -329,6 +361,18 @@ class Platform {
 
   // --- Results --------------------------------------------------------------------------------
   Result<ProjectStats> GetProjectStats(const Principal& caller, int64_t project_id);
+
+  // --- Reviews (the project's owner, verifiers, admins) ----------------------------------------
+  // The project's workers whose answers are or were held, held ones first. NotFound for a
+  // project the caller may not see (owner, verifier or admin).
+  Result<std::vector<ReviewView>> ListReviews(const Principal& caller, int64_t project_id);
+  // Decides a held worker (by the pseudonym ListReviews shows): release judges their held answers
+  // and pays the accepted ones like late answers (they count towards no consensus); reject
+  // rejects them, pays nothing, and gives the worker no more of the project's tasks. NotFound
+  // naming "annotator" for a worker with no review; FailedPrecondition naming it for one
+  // already rejected. Returns the worker's review after the decision.
+  Result<ReviewView> DecideReview(const Principal& caller, int64_t project_id,
+                                  std::string_view annotator, ReviewDecision decision);
   // An export stream of the project (owner/admin): every task with consensus, confidence and
   // answers under pseudonymous annotator ids.
   Result<std::unique_ptr<ExportStream>> ExportProject(const Principal& caller, int64_t project_id,
@@ -371,5 +415,8 @@ nlohmann::json TaskAdminJson(const store::Task& task);
 nlohmann::json LeasedTaskJson(const LeasedTask& leased);
 // `stats` of docs/api.md.
 nlohmann::json ProjectStatsJson(const ProjectStats& stats);
+// `review`: {annotator, state, reason, fast_answers, spam_score, held_answers, created_at,
+// decided_at?}.
+nlohmann::json ReviewJson(const ReviewView& review);
 
 }  // namespace tinydata::service

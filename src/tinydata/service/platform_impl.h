@@ -76,6 +76,11 @@ class Platform::Impl {
                             const nlohmann::json& value, int64_t duration_ms,
                             std::string idempotency_key, Done<SubmittedAnswer> done) = 0;
   virtual Result<ProjectStats> GetProjectStats(const Principal& caller, int64_t project_id) = 0;
+  virtual Result<std::vector<ReviewView>> ListReviews(const Principal& caller,
+                                                      int64_t project_id) = 0;
+  virtual Result<ReviewView> DecideReview(const Principal& caller, int64_t project_id,
+                                          std::string_view annotator,
+                                          ReviewDecision decision) = 0;
   virtual Status ReinferProject(int64_t project_id) = 0;
   virtual Status RunMaintenance() = 0;
 
@@ -106,6 +111,15 @@ class Platform::Impl {
   Result<Principal> GatedCaller(const Principal& caller);
   // A uniform draw in [0, 1) for the gold mix.
   double Draw();
+  // Ok when the caller may review the project's workers: its owner, a verifier or an admin;
+  // NotFound naming "project_id" otherwise.
+  static Status MayReview(const Principal& caller, const store::Project& project);
+  // The user of `reviews` whose pseudonym in the project is `annotator`; NotFound naming it.
+  Result<int64_t> ReviewedUser(int64_t project_id,
+                               const std::vector<store::WorkerReview>& reviews,
+                               std::string_view annotator) const;
+  // The view of a review (its held answers counted by the caller).
+  ReviewView ViewOf(const store::WorkerReview& review, int64_t held_answers) const;
 
   store::Store* const store_;
   const Clock* const clock_;

@@ -109,6 +109,10 @@ Status ApplyProjectInput(const nlohmann::json& input, bool partial, store::Proje
       TD_ASSIGN_OR_RETURN(double rate, Number(v, key));
       if (!(rate >= 0.0 && rate <= 1.0)) return Bad("must be in [0, 1]", key);
       p.gold_rate = rate;
+    } else if (key == "gold_promotion_confidence") {
+      TD_ASSIGN_OR_RETURN(double c, Number(v, key));
+      if (!(c == 0.0 || (c >= 0.5 && c < 1.0))) return Bad("must be 0 (off) or in [0.5, 1)", key);
+      p.gold_promotion_confidence = c;
     } else {
       return Bad("is not a member of a project", key);
     }

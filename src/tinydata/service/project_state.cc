@@ -1,10 +1,13 @@
 #include "tinydata/service/project_state.h"
 
 #include <algorithm>
+#include <functional>
 #include <map>
+#include <tuple>
 
 #include "tinydata/infer/categorical.h"
 #include "tinydata/infer/numeric.h"
+#include "tinydata/service/credentials.h"
 
 namespace tinydata::service {
 namespace {
@@ -84,11 +87,83 @@ Status LeaseEligibility(const store::Project& project, const Principal& caller) 
 }
 
 bool ShouldRetire(const store::Project& project, bool gold, int32_t answers, double confidence) {
+  // Control items stay in rotation for every annotator: they exist to test them.
+  if (gold) return false;
   const quality::OverlapPolicy policy{project.min_answers, project.max_answers,
                                       project.target_confidence};
-  const quality::RetireDecision decision = quality::DecideRetirement(policy, answers, confidence);
-  return gold ? decision == quality::RetireDecision::kMaxAnswers
-              : decision != quality::RetireDecision::kKeepOpen;
+  return quality::DecideRetirement(policy, answers, confidence) !=
+         quality::RetireDecision::kKeepOpen;
+}
+
+uint64_t GoldRotationSeed(std::string_view secret, int64_t project_id, int64_t user_id) {
+  const std::string mac = HmacSha256Hex(
+      secret, "gold:" + std::to_string(project_id) + ":" + std::to_string(user_id));
+  return std::stoull(mac.substr(0, 15), nullptr, 16);
+}
+
+AnswerReviewDecision DecideAnswerReview(const store::WorkerReview* current, int64_t answer_ms,
+                                        int64_t typical_answer_ms, int64_t timed_answers,
+                                        const quality::HoldRules& rules, int64_t project_id,
+                                        int64_t user_id, int64_t now_ms) {
+  AnswerReviewDecision out;
+  if (current != nullptr && current->state == store::ReviewState::kRejected) {
+    out.review = store::AnswerReview::kRejected;
+    return out;
+  }
+  const bool fast = quality::IsTooFast(answer_ms, typical_answer_ms, timed_answers, rules);
+  if (fast) {
+    store::WorkerReview hold;
+    hold.project_id = project_id;
+    hold.user_id = user_id;
+    hold.state = store::ReviewState::kHeld;
+    hold.reason = quality::TooFastReason(answer_ms, typical_answer_ms);
+    hold.fast_answers = 1;
+    hold.spam_score = current != nullptr ? current->spam_score : 0.0;
+    hold.created_at_ms = current != nullptr ? current->created_at_ms : now_ms;
+    out.upsert = std::move(hold);
+  }
+  const bool held = current != nullptr && current->state == store::ReviewState::kHeld &&
+                    quality::HoldsEveryAnswer(current->fast_answers, current->spam_score, rules);
+  out.review = fast || held ? store::AnswerReview::kHeld : store::AnswerReview::kCounted;
+  return out;
+}
+
+bool SpamHoldApplies(const store::WorkerReview* current, const quality::HoldRules& rules) {
+  if (current == nullptr) return true;
+  return current->state == store::ReviewState::kHeld &&
+         !quality::HoldsEveryAnswer(current->fast_answers, current->spam_score, rules);
+}
+
+void MergeWorkerReview(std::unordered_map<int64_t, store::WorkerReview>& reviews,
+                       const store::WorkerReview& update) {
+  auto [it, added] = reviews.try_emplace(update.user_id, update);
+  if (added) return;
+  store::WorkerReview& r = it->second;
+  if (r.state != store::ReviewState::kRejected) r.state = update.state;
+  r.reason = update.reason;
+  r.fast_answers += update.fast_answers;
+  r.spam_score = update.spam_score;
+  r.decided_at_ms = update.decided_at_ms;
+  r.decided_by = update.decided_by;
+}
+
+bool ShouldPromoteToGold(const store::Project& project, int32_t counted_answers,
+                         double confidence) {
+  return project.gold_promotion_confidence > 0 && counted_answers >= project.min_answers &&
+         confidence >= project.gold_promotion_confidence;
+}
+
+GoldFeedback FeedbackOn(const quality::QuestionSpec& spec, const store::Task& task,
+                        const quality::AnswerValue& gold_value,
+                        const quality::AnswerValue& answer) {
+  GoldFeedback feedback;
+  feedback.correct = quality::IsGoldCorrect(spec, gold_value, answer);
+  if (IsTraining(task)) {
+    feedback.training = true;
+    feedback.expected = quality::AnswerValueToJson(spec, gold_value);
+    feedback.explanation = task.explanation;
+  }
+  return feedback;
 }
 
 quality::Verdict JudgeAnswerOfRetired(const quality::QuestionSpec& spec, bool gold,
@@ -105,7 +180,13 @@ quality::Verdict JudgeAnswerOfRetired(const quality::QuestionSpec& spec, bool go
 std::string AnswerResponseJson(const SubmittedAnswer& answer) {
   nlohmann::json response = {{"answer_id", answer.answer_id}};
   if (answer.gold) {
-    response["gold"] = {{"correct", answer.gold->correct}, {"expected", answer.gold->expected}};
+    nlohmann::json gold = {{"correct", answer.gold->correct}};
+    if (answer.gold->training) {
+      gold["training"] = true;
+      gold["expected"] = answer.gold->expected;
+      gold["explanation"] = answer.gold->explanation;
+    }
+    response["gold"] = std::move(gold);
   }
   response["task_retired"] = answer.task_retired;
   response["reward_pending_aia"] = answer.reward_pending_aia;
@@ -122,7 +203,15 @@ SubmittedAnswer ReplayOf(const store::Answer& answer) {
     out.task_retired = j.value("task_retired", false);
     out.reward_pending_aia = j.value("reward_pending_aia", int64_t{0});
     if (j.contains("gold") && j["gold"].is_object()) {
-      out.gold = GoldFeedback{j["gold"].value("correct", false), j["gold"]["expected"]};
+      const nlohmann::json& gold = j["gold"];
+      GoldFeedback feedback;
+      feedback.correct = gold.value("correct", false);
+      feedback.training = gold.value("training", false);
+      if (feedback.training) {
+        feedback.expected = gold.value("expected", nlohmann::json());
+        feedback.explanation = gold.value("explanation", std::string());
+      }
+      out.gold = std::move(feedback);
     }
   }
   return out;
@@ -147,13 +236,20 @@ store::WorkerSkill NewSkillRow(int64_t user_id, int64_t project_id) {
 Status AddTaskState(ProjectState& ps, store::Task row) {
   TaskState t;
   if (row.gold_json) {
+    // Rows from before gold sources existed are imported control questions.
+    if (row.gold_source == store::GoldSource::kNone) row.gold_source = store::GoldSource::kImported;
     auto gold = nlohmann::json::parse(*row.gold_json, nullptr, /*allow_exceptions=*/false);
     TD_ASSIGN_OR_RETURN(t.gold_value, quality::ParseAnswerValue(ps.spec, gold, "gold"));
-    t.gold = true;
-    ++ps.gold_tasks;
   }
+  t.control = IsControl(row);
+  t.pool = InGoldPool(row);
+  t.training = IsTraining(row);
+  const int32_t index = static_cast<int32_t>(ps.tasks.size());
+  if (t.control) ++ps.control_tasks;
+  if (t.pool) ps.gold_pool.push_back(index);
+  if (t.training) ps.training_tasks.push_back(index);
   t.open = row.state == "open";
-  if (t.open) ++ps.open_tasks;
+  if (t.open && !t.control) ++ps.open_tasks;
   if (!row.consensus_json.empty()) {
     auto consensus = nlohmann::json::parse(row.consensus_json, nullptr, false);
     auto value = quality::ParseAnswerValue(ps.spec, consensus, "consensus");
@@ -163,9 +259,33 @@ Status AddTaskState(ProjectState& ps, store::Task row) {
     }
   }
   t.row = std::move(row);
-  ps.task_index[t.row.id] = static_cast<int32_t>(ps.tasks.size());
+  ps.task_index[t.row.id] = index;
   ps.tasks.push_back(std::move(t));
   return Status::Ok();
+}
+
+void PromoteTaskState(ProjectState& ps, int32_t index, const std::string& gold_json) {
+  TaskState& t = ps.tasks[index];
+  if (t.row.gold_json) return;
+  t.row.gold_json = gold_json;
+  t.row.gold_source = store::GoldSource::kConsensus;
+  t.gold_value = t.consensus;
+  t.pool = true;
+  ps.gold_pool.push_back(index);
+}
+
+std::pair<int64_t, int64_t> TypicalAnswerTime(const ProjectState& ps) {
+  std::vector<int64_t> times;
+  times.reserve(ps.answers.size());
+  for (const AnswerState& a : ps.answers) {
+    if (a.row.review != store::AnswerReview::kCounted) continue;
+    auto it = ps.assignments.find(a.row.assignment_id);
+    if (it == ps.assignments.end()) continue;
+    times.push_back(quality::AnswerTimeMs(a.row.created_at_ms - it->second.row.issued_at_ms,
+                                          a.row.duration_ms));
+  }
+  const auto n = static_cast<int64_t>(times.size());
+  return {quality::MedianMs(times), n};
 }
 
 Status LoadProjectState(store::Store& store, ProjectState& ps, const store::Project& project) {
@@ -176,11 +296,14 @@ Status LoadProjectState(store::Store& store, ProjectState& ps, const store::Proj
   ps.answers.clear();
   ps.assignments.clear();
   ps.had.clear();
+  ps.lease_tally.clear();
   ps.started.clear();
   ps.fresh_cursor = 0;
-  ps.fresh_gold_cursor = 0;
+  ps.gold_pool.clear();
+  ps.training_tasks.clear();
+  ps.reviews.clear();
   ps.open_tasks = 0;
-  ps.gold_tasks = 0;
+  ps.control_tasks = 0;
   ps.skill_rows.clear();
   ps.skills = ProjectSkills{};
   ps.answers_since_inference = 0;
@@ -205,11 +328,12 @@ Status LoadProjectState(store::Store& store, ProjectState& ps, const store::Proj
     as.task_index = it->second;
     TaskState& task = ps.tasks[as.task_index];
     if (a.state == "leased") task.leases.push_back({a.id, a.expires_at_ms});
-    if (!task.started && task.open) {
+    if (!task.started && task.open && !task.control) {
       task.started = true;
       ps.started.push_back(as.task_index);
     }
     ps.had.insert(ProjectState::HadKey(a.user_id, as.task_index));
+    ps.CountLease(a.user_id, task);
     as.row = std::move(a);
     ps.assignments.emplace(as.row.id, std::move(as));
   }
@@ -228,6 +352,7 @@ Status LoadProjectState(store::Store& store, ProjectState& ps, const store::Proj
     as.value = std::move(parsed).value();
     const int32_t index = static_cast<int32_t>(ps.answers.size());
     ps.tasks[as.task_index].answers.push_back(index);
+    if (a.review == store::AnswerReview::kCounted) ++ps.tasks[as.task_index].counted;
     auto assignment = ps.assignments.find(a.assignment_id);
     if (assignment != ps.assignments.end()) assignment->second.answer_index = index;
     as.row = std::move(a);
@@ -236,6 +361,9 @@ Status LoadProjectState(store::Store& store, ProjectState& ps, const store::Proj
   TD_ASSIGN_OR_RETURN(std::vector<store::WorkerSkill> skills, store.LoadSkills(id));
   for (store::WorkerSkill& w : skills) ps.skill_rows[w.user_id] = std::move(w);
   RebuildSkillModel(ps);
+  TD_ASSIGN_OR_RETURN(std::vector<store::WorkerReview> reviews, store.LoadWorkerReviews(id));
+  for (store::WorkerReview& r : reviews) ps.reviews[r.user_id] = std::move(r);
+  std::tie(ps.typical_answer_ms, ps.timed_answers) = TypicalAnswerTime(ps);
   ps.committed_answer_id = ps.answers.empty() ? 0 : ps.answers.back().row.id;
   ps.needs_reload = false;
   return Status::Ok();
@@ -247,11 +375,20 @@ ProjectStats ComputeProjectStats(const ProjectState& ps,
                                  const std::function<std::string(int64_t user_id)>& pseudonym) {
   ProjectStats s;
   s.tasks_total = static_cast<int64_t>(ps.tasks.size());
+  const int64_t items = s.tasks_total - ps.control_tasks;
   s.tasks_open = ps.open_tasks;
-  s.tasks_retired = s.tasks_total - s.tasks_open;
-  s.tasks_gold = ps.gold_tasks;
+  s.tasks_retired = items - s.tasks_open;
+  s.tasks_gold = static_cast<int64_t>(ps.gold_pool.size() + ps.training_tasks.size());
   s.answers = static_cast<int64_t>(ps.answers.size());
-  s.completion = s.tasks_total ? static_cast<double>(s.tasks_retired) / s.tasks_total : 0.0;
+  s.completion = items ? static_cast<double>(s.tasks_retired) / static_cast<double>(items) : 0.0;
+  s.typical_answer_ms = ps.typical_answer_ms;
+  s.timed_answers = ps.timed_answers;
+  for (const AnswerState& a : ps.answers) {
+    if (a.row.review == store::AnswerReview::kHeld) ++s.held_answers;
+  }
+  for (const auto& [user_id, review] : ps.reviews) {
+    if (review.state == store::ReviewState::kHeld) ++s.workers_under_review;
+  }
 
   const bool single = ps.spec.type == quality::QuestionType::kSingleChoice;
   const size_t k = ps.spec.options.size();
@@ -263,10 +400,11 @@ ProjectStats ComputeProjectStats(const ProjectState& ps,
   std::map<int64_t, int64_t> per_task;
   for (const TaskState& t : ps.tasks) {
     ++per_task[static_cast<int64_t>(t.answers.size())];
-    if (t.row.state != "retired" || t.gold || !t.has_consensus) continue;
+    if (t.row.state != "retired" || t.control || !t.has_consensus) continue;
     ++labels[LabelKey(quality::AnswerValueToJson(ps.spec, t.consensus))];
     if (single) {
       for (int32_t index : t.answers) {
+        if (ps.answers[index].row.review != store::AnswerReview::kCounted) continue;
         ++s.confusion_matrix[t.consensus.choice][ps.answers[index].value.choice];
       }
     }
@@ -317,14 +455,24 @@ std::optional<InferenceInput> SnapshotForInference(const ProjectState& ps) {
     const TaskState& t = ps.tasks[i];
     in.task_ids[i] = t.row.id;
     in.answers_at_snapshot[i] = t.answers.size();
-    in.open_regular[i] = t.open && !t.gold && !t.answers.empty();
-    if (t.gold && single) in.gold[i] = t.gold_value.choice;
+    in.open_regular[i] = t.open && !t.control && !t.answers.empty();
+    if (t.control && single) in.gold[i] = t.gold_value.choice;
   }
   std::unordered_map<int64_t, int32_t> worker_of;
   for (const AnswerState& a : ps.answers) {
+    // Held and rejected answers tell nothing about the truth, nor (until a reviewer decides)
+    // about their worker.
+    if (a.row.review == store::AnswerReview::kHeld ||
+        a.row.review == store::AnswerReview::kRejected) {
+      continue;
+    }
     auto [it, added] =
         worker_of.emplace(a.row.user_id, static_cast<int32_t>(in.worker_users.size()));
-    if (added) in.worker_users.push_back(a.row.user_id);
+    if (added) {
+      in.worker_users.push_back(a.row.user_id);
+      in.worker_answers.push_back(0);
+    }
+    ++in.worker_answers[it->second];
     if (single) {
       in.choices.Add(a.task_index, it->second, a.value.choice);
     } else {
@@ -337,15 +485,40 @@ std::optional<InferenceInput> SnapshotForInference(const ProjectState& ps) {
   in.choices.num_workers = in.numbers.num_workers = workers;
   in.choices.num_classes = static_cast<int32_t>(ps.spec.options.size());
   in.answers = static_cast<int64_t>(ps.answers.size());
+  std::tie(in.typical_answer_ms, in.timed_answers) = TypicalAnswerTime(ps);
   return in;
 }
 
-Result<InferenceOutput> RunInference(const InferenceInput& in, int64_t now_ms) {
+store::WorkerReview SpamHold(int64_t project_id, int64_t user_id, double spam_score,
+                             const InferenceInput& input, int64_t now_ms) {
+  int64_t answers = 0;
+  for (size_t w = 0; w < input.worker_users.size(); ++w) {
+    if (input.worker_users[w] == user_id) answers = input.worker_answers[w];
+  }
+  store::WorkerReview hold;
+  hold.project_id = project_id;
+  hold.user_id = user_id;
+  hold.state = store::ReviewState::kHeld;
+  hold.reason = quality::SpamReason(spam_score, answers);
+  hold.spam_score = spam_score;
+  hold.created_at_ms = now_ms;
+  return hold;
+}
+
+Result<InferenceOutput> RunInference(const InferenceInput& in, int64_t now_ms,
+                                     const quality::HoldRules& rules) {
   InferenceOutput out;
   if (in.spec.type == quality::QuestionType::kSingleChoice) {
     TD_ASSIGN_OR_RETURN(infer::CategoricalResult result,
                         infer::InferCategorical(infer::Method::kDawidSkene, in.choices, &in.gold));
     const int32_t k = result.num_classes;
+    // Per worker, the posterior mass of the items they answered, by true class.
+    std::vector<double> class_mass(static_cast<size_t>(result.num_workers) * k, 0.0);
+    for (size_t a = 0; a < in.choices.size(); ++a) {
+      const double* q = &result.posterior[static_cast<size_t>(in.choices.item[a]) * k];
+      double* m = &class_mass[static_cast<size_t>(in.choices.worker[a]) * k];
+      for (int32_t c = 0; c < k; ++c) m[c] += q[c];
+    }
     for (int32_t w = 0; w < result.num_workers; ++w) {
       store::WorkerSkill skill;
       skill.user_id = in.worker_users[w];
@@ -360,6 +533,14 @@ Result<InferenceOutput> RunInference(const InferenceInput& in, int64_t now_ms) {
       skill.model_json = model.dump();
       skill.updated_at_ms = now_ms;
       out.skills.push_back(std::move(skill));
+      std::vector<double> mass(class_mass.begin() + static_cast<ptrdiff_t>(w) * k,
+                               class_mass.begin() + static_cast<ptrdiff_t>(w + 1) * k);
+      std::sort(mass.begin(), mass.end(), std::greater<>());
+      const double second_class_mass = k > 1 ? mass[1] : 0.0;
+      if (quality::IsSpamWorker(result.worker_spam_score[w], in.worker_answers[w],
+                                second_class_mass, rules)) {
+        out.spam_workers.emplace_back(in.worker_users[w], result.worker_spam_score[w]);
+      }
     }
     for (size_t i = 0; i < in.task_ids.size(); ++i) {
       if (!in.open_regular[i]) continue;

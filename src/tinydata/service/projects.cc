@@ -62,7 +62,10 @@ ImportOutcome Platform::Impl::ParseImport(const quality::QuestionSpec& spec, int
         continue;
       }
       row.gold_json = quality::AnswerValueToJson(spec, *value).dump();
+      row.gold_source = t.training ? store::GoldSource::kTraining : store::GoldSource::kImported;
+      row.explanation = std::move(t.explanation);
       ++outcome.summary.gold;
+      if (t.training) ++outcome.summary.training;
     }
     rows->push_back(std::move(row));
   }

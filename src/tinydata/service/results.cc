@@ -37,6 +37,11 @@ class ProjectExportStream final : public ExportStream {
                           ? nlohmann::json(nullptr)
                           : nlohmann::json::parse(t.task.consensus_json, nullptr, false);
       row.confidence = t.task.confidence;
+      if (row.consensus.is_null() && t.task.gold_json) {
+        // A gold item never retires (it stays in the gold pool); its label is the gold answer.
+        row.consensus = nlohmann::json::parse(*t.task.gold_json, nullptr, false);
+        row.confidence = 1.0;
+      }
       row.state = t.task.state;
       for (const store::Answer& a : t.answers) {
         row.answers.push_back({impl_->Pseudonym(project_id_, a.user_id),
@@ -100,7 +105,7 @@ Status InMemoryImpl::ReinferProject(int64_t project_id) {
   if (!input) return Status::Ok();
 
   const int64_t now = clock_->NowMs();
-  TD_ASSIGN_OR_RETURN(InferenceOutput output, RunInference(*input, now));
+  TD_ASSIGN_OR_RETURN(InferenceOutput output, RunInference(*input, now, options_.hold_rules));
   store::WriteBatch batch;
   std::promise<Status> written;
   std::future<Status> outcome = written.get_future();
@@ -129,7 +134,34 @@ Status InMemoryImpl::ReinferProject(int64_t project_id) {
       batch.update_tasks.push_back(
           {t.row.id, t.row.state, t.row.consensus_json, t.row.confidence, 0});
     }
-    batch.upsert_inference.push_back({project_id, input->answers, now});
+    // Workers whose answers carry no information are held; a reviewer's earlier decision about
+    // a worker stands.
+    for (const auto& [user_id, score] : output.spam_workers) {
+      auto review = ps->reviews.find(user_id);
+      if (!SpamHoldApplies(review == ps->reviews.end() ? nullptr : &review->second,
+                           options_.hold_rules)) {
+        continue;
+      }
+      store::WorkerReview hold = SpamHold(project_id, user_id, score, *input, now);
+      hold.fast_answers = 0;  // merged: the count so far stays
+      MergeWorkerReview(ps->reviews, hold);
+      batch.upsert_worker_reviews.push_back(std::move(hold));
+      // Their answers on open items leave the consensus until a reviewer decides.
+      for (TaskState& t : ps->tasks) {
+        if (!t.open || t.control) continue;
+        for (int32_t index : t.answers) {
+          store::Answer& a = ps->answers[index].row;
+          if (a.user_id != user_id || a.review != store::AnswerReview::kCounted) continue;
+          a.review = store::AnswerReview::kHeld;
+          --t.counted;
+        }
+      }
+      batch.hold_open_answers.push_back({project_id, user_id});
+    }
+    ps->typical_answer_ms = input->typical_answer_ms;
+    ps->timed_answers = input->timed_answers;
+    batch.upsert_inference.push_back(
+        {project_id, input->answers, now, input->typical_answer_ms, input->timed_answers});
     WriteForProject(*ps, std::move(batch), [&written](const Status& s) { written.set_value(s); });
   }
   return outcome.get();
@@ -151,9 +183,12 @@ Status InMemoryImpl::RunMaintenance() {
       project_id = ps->project.id;
       reinfer = ps->answers_since_inference > 0;
       store::WriteBatch batch;
-      for (int32_t index : ps->started) {
-        TaskState& t = ps->tasks[index];
-        if (t.open && !t.leases.empty()) LiveLeases(*ps, t, now, batch);
+      for (const std::vector<int32_t>* indexes :
+           {&ps->started, &ps->gold_pool, &ps->training_tasks}) {
+        for (int32_t index : *indexes) {
+          TaskState& t = ps->tasks[index];
+          if ((t.open || t.pool) && !t.leases.empty()) LiveLeases(*ps, t, now, batch);
+        }
       }
       if (!batch.empty()) WriteForProject(*ps, std::move(batch), [](const Status&) {});
     }

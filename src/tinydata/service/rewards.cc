@@ -33,7 +33,7 @@ void Rewards::Preload(const std::vector<store::UserRewardState>& states, int64_t
   for (const store::UserRewardState& s : states) {
     UserState& state = users_[s.user_id];
     state.reputation = ReputationFrom(s.level, s.game, config_);
-    state.gold_passes = s.gold_passes;
+    state.unrevealed_gold_passes = s.unrevealed_gold_passes;
     state.referrer = s.referrer;
     state.cap_day = day;
     state.cap_used = s.daily_aia;
@@ -50,7 +50,7 @@ Result<Rewards::UserState*> Rewards::User(int64_t user_id) {
   TD_ASSIGN_OR_RETURN(std::optional<store::UserGameRow> game, reader.UserGame(user_id));
   state.reputation = ReputationFrom(user->level, game, config_);
   TD_ASSIGN_OR_RETURN(std::vector<store::GoldDay> gold, reader.GoldHistory(user_id));
-  for (const store::GoldDay& d : gold) state.gold_passes += d.passes;
+  for (const store::GoldDay& d : gold) state.unrevealed_gold_passes += d.unrevealed_passes;
   TD_ASSIGN_OR_RETURN(state.referrer, reader.ReferrerOf(user_id));
   state.loaded = true;
   return &state;
@@ -148,18 +148,29 @@ Result<SettlementSummary> Rewards::SettleRetiredTask(const RetiredTask& retired,
   const int64_t day = game::UtcDay(now_ms / 1000);
   const std::string budget_account = ledger::ProjectAccount(project.id);
   TD_ASSIGN_OR_RETURN(int64_t xp_each,
-                      game::XpForAcceptedAnswer(std::clamp(task.confidence, 0.0, 1.0), config_));
+                      game::XpForAcceptedAnswer(
+                          gold ? 1.0 : std::clamp(task.confidence, 0.0, 1.0), config_));
   out->posted_at_unix_seconds = now_ms / 1000;
 
   SettlementSummary summary;
   std::lock_guard<std::mutex> lock(mu_);
   TD_ASSIGN_OR_RETURN(int64_t * budget, Funds(budget_account));
   for (const store::Answer& answer : *retired.answers) {
+    // Held answers wait for their reviewer; rejected ones earn nothing.
+    if (answer.review == store::AnswerReview::kHeld ||
+        answer.review == store::AnswerReview::kRejected) {
+      continue;
+    }
     const bool accepted = answer.verdict == "accepted";
     TD_ASSIGN_OR_RETURN(UserState * user, User(answer.user_id));
     if (gold) {
-      out->add_gold_results.push_back({answer.user_id, day, accepted ? 1 : 0, accepted ? 0 : 1});
-      if (accepted) ++user->gold_passes;
+      // A pass on an item the referrer had may have been told the answer, so it does not
+      // unlock their referral bonus.
+      const bool unrevealed =
+          accepted && (!user->referrer || !retired.had_task || !retired.had_task(*user->referrer));
+      out->add_gold_results.push_back(
+          {answer.user_id, day, accepted ? 1 : 0, accepted ? 0 : 1, unrevealed ? 1 : 0});
+      if (unrevealed) ++user->unrevealed_gold_passes;
       const game::GoldOutcome outcome =
           game::ApplyGoldResult(user->reputation, accepted, day, config_);
       user->reputation = outcome.after;
@@ -188,7 +199,7 @@ Result<SettlementSummary> Rewards::SettleRetiredTask(const RetiredTask& retired,
       out->add_daily_rewards.push_back({answer.user_id, day, paid});
     }
     if (!user->referrer) continue;
-    const int64_t bonus = game::ReferralBonusAia(reward, user->gold_passes, config_);
+    const int64_t bonus = game::ReferralBonusAia(reward, user->unrevealed_gold_passes, config_);
     if (bonus <= 0) continue;
     const int64_t referrer = *user->referrer;
     TD_ASSIGN_OR_RETURN(int64_t bonus_paid, ReserveLocked(referrer, day, std::min(bonus, *budget)));

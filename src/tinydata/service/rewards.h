@@ -10,8 +10,9 @@
 //     ("answer_reward", reference "answer:<id>"), limited by the remaining budget and the
 //     annotator's daily cap; what does not fit is withheld, not deferred;
 //   - the referrer of that annotator receives a share of the reward on top, also from the
-//     budget ("referral_bonus", same reference), once the annotator passed enough gold checks,
-//     within the referrer's own daily cap;
+//     budget ("referral_bonus", same reference), once the annotator passed enough gold checks
+//     on items the referrer never had (so could not have told them), within the referrer's own
+//     daily cap;
 //   - a check-in bonus is paid from pool:checkin ("checkin_bonus"), within the daily cap and what
 //     the pool holds;
 //   - a level-up is paid by the user to the treasury ("level_up").
@@ -110,7 +111,7 @@ class Rewards {
   struct UserState {
     bool loaded = false;
     game::Reputation reputation;
-    int64_t gold_passes = 0;
+    int64_t unrevealed_gold_passes = 0;  // unlock referral bonuses
     std::optional<int64_t> referrer;
     int64_t cap_day = -1;  // the day cap_used counts
     int64_t cap_used = 0;

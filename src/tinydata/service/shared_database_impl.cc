@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <limits>
 #include <boost/asio/post.hpp>
 
 #include "tinydata/sched/next_task.h"
@@ -14,6 +15,8 @@ namespace {
 // Lease candidates per kind (gold, regular): in-flight tasks closest to retiring, and fresh ones.
 constexpr int kInFlightCandidates = 16;
 constexpr int kFreshCandidates = 2;
+// Gold pool items a lease considers, the next ones in the user's order.
+constexpr int kGoldCandidates = 4;
 // Expired leases released before a lease, per project; the maintenance job does the rest.
 constexpr int kExpiriesPerLease = 16;
 // How often a server releases a project's expired leases before leasing in it.
@@ -208,6 +211,24 @@ Result<std::optional<LeasedTask>> SharedDatabaseImpl::LeaseNext(const Principal&
       if (LeaseEligibility(p, caller).ok()) targets.push_back(std::move(p));
     }
   }
+  // A worker a reviewer rejected in a project gets none of its tasks.
+  std::vector<store::Project> allowed;
+  for (store::Project& p : targets) {
+    Result<bool> rejected =
+        store::RunInTransaction<bool>(*store_, [&](store::Transaction& txn) -> Result<bool> {
+          TD_ASSIGN_OR_RETURN(std::optional<store::WorkerReview> review,
+                              txn.ReadWorkerReview(p.id, caller.user_id, /*lock=*/false));
+          return review && review->state == store::ReviewState::kRejected;
+        });
+    TD_RETURN_IF_ERROR(rejected.status());
+    if (!*rejected) {
+      allowed.push_back(std::move(p));
+    } else if (project_id) {
+      return Status::FailedPrecondition("a reviewer rejected your answers in this project",
+                                        "project_id");
+    }
+  }
+  targets = std::move(allowed);
   auto lease = [&](const store::Project& project) -> Result<std::optional<LeasedTask>> {
     auto attempt = [&](bool wait_holding_others) {
       return store::RunInTransaction<LeaseOutcome>(*store_, [&](store::Transaction& txn) {
@@ -266,6 +287,17 @@ Result<SharedDatabaseImpl::LeaseOutcome> SharedDatabaseImpl::LeaseIn(store::Tran
                                                                      const Principal& caller,
                                                                      int64_t now_ms,
                                                                      bool wait_holding_others) {
+  // Training items come first: they teach the task before anything counts.
+  TD_ASSIGN_OR_RETURN(std::vector<store::TaskClaims> training,
+                      txn.TrainingCandidates(project.id, caller.user_id, 4));
+  for (const store::TaskClaims& t : training) {
+    TD_ASSIGN_OR_RETURN(std::optional<store::TaskClaims> locked,
+                        txn.LockTask(t.task.id, /*skip_locked=*/false, now_ms));
+    if (!locked) continue;
+    TD_ASSIGN_OR_RETURN(std::optional<LeasedTask> leased,
+                        TryLease(txn, project, caller, now_ms, std::move(*locked)));
+    if (leased) return LeaseOutcome{std::move(leased), false};
+  }
   store::LeaseQuery query;
   query.project_id = project.id;
   query.user_id = caller.user_id;
@@ -285,6 +317,28 @@ Result<SharedDatabaseImpl::LeaseOutcome> SharedDatabaseImpl::LeaseIn(store::Tran
     candidate.confidence = c.task.confidence;
     candidate.min_answers = project.min_answers;
     candidate.max_answers = project.max_answers;
+    candidate.min_level = project.min_level;
+    candidates.push_back(candidate);
+  }
+  // The next gold items in the user's own order; every annotator may answer each once, and
+  // gold does not outgrow the user's real work.
+  TD_ASSIGN_OR_RETURN(
+      std::vector<store::TaskClaims> gold,
+      txn.GoldCandidates(project.id, caller.user_id,
+                         static_cast<int64_t>(GoldRotationSeed(pseudonym_secret_, project.id,
+                                                               caller.user_id)),
+                         kGoldCandidates));
+  if (!gold.empty()) {
+    TD_ASSIGN_OR_RETURN(store::Transaction::LeaseTally tally,
+                        txn.UserLeaseTally(project.id, caller.user_id));
+    if (!sched::MayServeGold(tally.gold, tally.regular)) gold.clear();
+  }
+  for (const store::TaskClaims& c : gold) {
+    sched::Candidate candidate;
+    candidate.task_id = c.task.id;
+    candidate.gold = true;
+    candidate.max_answers = std::numeric_limits<int32_t>::max();
+    candidate.min_answers = project.min_answers;
     candidate.min_level = project.min_level;
     candidates.push_back(candidate);
   }
@@ -328,12 +382,16 @@ Result<std::optional<LeasedTask>> SharedDatabaseImpl::TryLease(store::Transactio
                                                                int64_t now_ms,
                                                                store::TaskClaims claims) {
   const store::Task& task = claims.task;
-  if (task.state != "open") return std::optional<LeasedTask>();
+  // Gold and training items take any number of annotators, retired (promoted) ones too.
+  const bool gold = task.gold_json.has_value();
+  if (!gold && task.state != "open") return std::optional<LeasedTask>();
   if (claims.expired_leases > 0) {
     TD_ASSIGN_OR_RETURN(int32_t expired, txn.ExpireLeases(task.id, now_ms));
     claims.leases -= expired;
   }
-  if (claims.answers + claims.leases >= project.max_answers) return std::optional<LeasedTask>();
+  if (!gold && claims.answers + claims.leases >= project.max_answers) {
+    return std::optional<LeasedTask>();
+  }
   store::Assignment a;
   TD_ASSIGN_OR_RETURN(a.id, store_->NextId(store::IdKind::kAssignment));
   a.task_id = task.id;
@@ -425,24 +483,31 @@ Result<SharedDatabaseImpl::Submission> SharedDatabaseImpl::SubmitIn(
                       quality::ParseAnswerValue(*spec, value, "value"));
 
   store::Task task = std::move(claims->task);
-  const bool gold = task.gold_json.has_value();
+  if (task.gold_json && task.gold_source == store::GoldSource::kNone) {
+    task.gold_source = store::GoldSource::kImported;
+  }
+  const bool control = IsControl(task);
+  const bool pool = InGoldPool(task);
+  const bool training = IsTraining(task);
   quality::AnswerValue gold_value;
-  if (gold) {
+  if (task.gold_json) {
     TD_ASSIGN_OR_RETURN(gold_value,
                         quality::ParseAnswerValue(
                             *spec, nlohmann::json::parse(*task.gold_json, nullptr, false), "gold"));
   }
-  TD_ASSIGN_OR_RETURN(std::vector<store::Answer> rows, txn.AnswersOfTask(task.id));
-  std::vector<UserAnswer> answers;
-  answers.reserve(rows.size() + 1);
-  for (const store::Answer& row : rows) {
-    Result<quality::AnswerValue> v = quality::ParseAnswerValue(
-        *spec, nlohmann::json::parse(row.value_json, nullptr, false), "value");
-    if (!v.ok()) {
-      return Status::DataLoss("answer " + std::to_string(row.id) + ": " + v.status().message());
-    }
-    answers.push_back({row.user_id, std::move(v).value()});
+  // Whether the answer counts, or is held for review (quality/holds.h). Training items count
+  // for nothing, so nobody is held for them.
+  AnswerReviewDecision review;
+  if (!training) {
+    TD_ASSIGN_OR_RETURN(std::optional<store::WorkerReview> current,
+                        txn.ReadWorkerReview(project->id, caller.user_id, /*lock=*/false));
+    review = DecideAnswerReview(
+        current ? &*current : nullptr,
+        quality::AnswerTimeMs(now_ms - assignment->issued_at_ms, duration_ms),
+        inference.typical_answer_ms, inference.timed_answers, options_.hold_rules, project->id,
+        caller.user_id, now_ms);
   }
+  const bool counted = review.review == store::AnswerReview::kCounted;
 
   store::Answer answer;
   TD_ASSIGN_OR_RETURN(answer.id, store_->NextId(store::IdKind::kAnswer));
@@ -454,38 +519,57 @@ Result<SharedDatabaseImpl::Submission> SharedDatabaseImpl::SubmitIn(
   answer.duration_ms = duration_ms;
   answer.idempotency_key = idempotency_key;
   answer.created_at_ms = now_ms;
+  answer.review = review.review;
+  if (review.review == store::AnswerReview::kRejected) answer.verdict = "rejected";
 
   SubmittedAnswer out;
   out.answer_id = answer.id;
-  out.reward_pending_aia = project->reward_aia;
+  out.reward_pending_aia = training ? 0 : project->reward_aia;
   store::WriteBatch batch;
   // The answers the retirement hook settles: every answer of a task retiring now, or this one
-  // alone when it arrives after its task retired.
+  // alone when it is a gold answer or arrives after its task retired.
   bool settle = false;
   std::vector<store::Answer> settled;
   batch.update_assignments.push_back({assignment_id, "answered"});
-  if (gold) {
-    const bool correct = quality::IsGoldCorrect(*spec, gold_value, parsed);
-    out.gold = GoldFeedback{correct, quality::AnswerValueToJson(*spec, gold_value)};
-    TD_ASSIGN_OR_RETURN(
-        store::WorkerSkill row,
-        txn.LockSkill(caller.user_id, project->id, NewSkillRow(caller.user_id, project->id)));
-    ++row.gold_seen;
-    if (correct) ++row.gold_correct;
-    row.updated_at_ms = now_ms;
-    batch.upsert_skills.push_back(std::move(row));
-  }
-  answers.push_back({caller.user_id, parsed});
-
-  if (task.state == "open") {
+  if (review.upsert) batch.upsert_worker_reviews.push_back(*review.upsert);
+  if (task.gold_json) {
+    out.gold = FeedbackOn(*spec, task, gold_value, parsed);
+    if (pool && counted) {
+      TD_ASSIGN_OR_RETURN(
+          store::WorkerSkill row,
+          txn.LockSkill(caller.user_id, project->id, NewSkillRow(caller.user_id, project->id)));
+      ++row.gold_seen;
+      if (out.gold->correct) ++row.gold_correct;
+      row.updated_at_ms = now_ms;
+      batch.upsert_skills.push_back(std::move(row));
+    }
+    if (counted) {
+      answer.verdict = out.gold->correct ? "accepted" : "rejected";
+      settle = pool;
+    }
+  } else if (task.state == "open" && counted) {
+    TD_ASSIGN_OR_RETURN(std::vector<store::Answer> rows, txn.AnswersOfTask(task.id));
+    std::vector<quality::AnswerValue> values;
+    std::vector<UserAnswer> answers;
+    values.reserve(rows.size());
+    for (const store::Answer& row : rows) {
+      Result<quality::AnswerValue> v = quality::ParseAnswerValue(
+          *spec, nlohmann::json::parse(row.value_json, nullptr, false), "value");
+      if (!v.ok()) {
+        return Status::DataLoss("answer " + std::to_string(row.id) + ": " + v.status().message());
+      }
+      if (row.review == store::AnswerReview::kCounted) answers.push_back({row.user_id, *v});
+      values.push_back(std::move(v).value());
+    }
+    answers.push_back({caller.user_id, parsed});
     TD_ASSIGN_OR_RETURN(std::shared_ptr<const ProjectSkills> skills,
                         SkillsOf(*project, *spec, inference.skills_version));
     TD_ASSIGN_OR_RETURN(quality::Consensus consensus,
-                        TaskConsensus(*spec, *skills, gold, gold_value, answers));
+                        TaskConsensus(*spec, *skills, control, gold_value, answers));
     task.consensus_json = quality::AnswerValueToJson(*spec, consensus.value).dump();
     task.confidence = consensus.confidence;
-    const bool retire =
-        ShouldRetire(*project, gold, static_cast<int32_t>(answers.size()), consensus.confidence);
+    const int32_t counted_answers = static_cast<int32_t>(answers.size());
+    const bool retire = ShouldRetire(*project, control, counted_answers, consensus.confidence);
     if (retire) {
       task.state = "retired";
       task.retired_at_ms = now_ms;
@@ -496,27 +580,32 @@ Result<SharedDatabaseImpl::Submission> SharedDatabaseImpl::SubmitIn(
     if (retire) {
       settled.reserve(rows.size() + 1);
       for (size_t i = 0; i < rows.size(); ++i) {
+        // Held answers wait for their reviewer; rejected ones were judged already.
+        if (rows[i].review == store::AnswerReview::kHeld ||
+            rows[i].review == store::AnswerReview::kRejected) {
+          continue;
+        }
         rows[i].verdict = quality::VerdictName(
-            JudgeAnswerOfRetired(*spec, gold, gold_value, consensus.value, answers[i].value));
+            JudgeAnswerOfRetired(*spec, false, gold_value, consensus.value, values[i]));
         batch.update_verdicts.push_back({rows[i].id, rows[i].verdict});
         settled.push_back(rows[i]);
       }
       answer.verdict = quality::VerdictName(
-          JudgeAnswerOfRetired(*spec, gold, gold_value, consensus.value, parsed));
+          JudgeAnswerOfRetired(*spec, false, gold_value, consensus.value, parsed));
+      if (ShouldPromoteToGold(*project, counted_answers, consensus.confidence)) {
+        batch.promote_gold.push_back({task.id, task.consensus_json});
+      }
       settle = true;
     }
-  } else if (gold || !task.consensus_json.empty()) {
+  } else if (task.state != "open" && !task.consensus_json.empty() && counted) {
     // The task retired while this lease was out: the answer came in time, so it is judged and
     // settled on its own, as it would have been with the others.
-    quality::AnswerValue consensus;
-    if (!gold) {
-      TD_ASSIGN_OR_RETURN(
-          consensus,
-          quality::ParseAnswerValue(
-              *spec, nlohmann::json::parse(task.consensus_json, nullptr, false), "consensus"));
-    }
+    TD_ASSIGN_OR_RETURN(
+        quality::AnswerValue consensus,
+        quality::ParseAnswerValue(
+            *spec, nlohmann::json::parse(task.consensus_json, nullptr, false), "consensus"));
     answer.verdict =
-        quality::VerdictName(JudgeAnswerOfRetired(*spec, gold, gold_value, consensus, parsed));
+        quality::VerdictName(JudgeAnswerOfRetired(*spec, false, gold_value, consensus, parsed));
     settle = true;
   }
   out.response_json = AnswerResponseJson(out);
@@ -531,14 +620,24 @@ Result<SharedDatabaseImpl::Submission> SharedDatabaseImpl::SubmitIn(
   }
   TD_RETURN_IF_ERROR(applied);
   if (settle && retirement_hook_) {
-    // Settled last, so the user rows and the budget it locks are held for as short a time as
-    // possible: only the ledger changes and the commit come after.
-    store::WriteBatch rewards;
-    RetiredTask retired{&*project, &task, &settled, &txn};
-    TD_RETURN_IF_ERROR(retirement_hook_(retired, rewards));
-    TD_RETURN_IF_ERROR(txn.Apply(rewards));
+    TD_RETURN_IF_ERROR(SettleIn(txn, *project, task, settled));
   }
   return Submission{Status::Ok(), std::move(out)};
+}
+
+Status SharedDatabaseImpl::SettleIn(store::Transaction& txn, const store::Project& project,
+                                    const store::Task& task,
+                                    const std::vector<store::Answer>& answers) {
+  // Settled last, so the user rows and the budget it locks are held for as short a time as
+  // possible: only the ledger changes and the commit come after.
+  store::WriteBatch rewards;
+  RetiredTask retired{&project, &task, &answers, &txn};
+  retired.had_task = [&txn, task_id = task.id](int64_t user_id) {
+    // When in doubt, the pass does not count towards a referral bonus.
+    return txn.UserHadTask(user_id, task_id).value_or(true);
+  };
+  TD_RETURN_IF_ERROR(retirement_hook_(retired, rewards));
+  return txn.Apply(rewards);
 }
 
 // --- Results and background jobs ---------------------------------------------------------------
@@ -548,6 +647,14 @@ Result<ProjectStats> SharedDatabaseImpl::GetProjectStats(const Principal& caller
   TD_ASSIGN_OR_RETURN(store::Project project, VisibleProject(caller, project_id));
   ProjectState snapshot;
   TD_RETURN_IF_ERROR(LoadProjectState(*store_, snapshot, project));
+  // The answer time the fast rule uses: the last re-inference's, as on the in-memory engine.
+  TD_ASSIGN_OR_RETURN(store::ProjectInference inference,
+                      store::RunInTransaction<store::ProjectInference>(
+                          *store_, [&](store::Transaction& txn) {
+                            return txn.ReadInference(project_id);
+                          }));
+  snapshot.typical_answer_ms = inference.typical_answer_ms;
+  snapshot.timed_answers = inference.timed_answers;
   return ComputeProjectStats(snapshot,
                              [&](int64_t user_id) { return Pseudonym(project_id, user_id); });
 }
@@ -566,12 +673,27 @@ Status SharedDatabaseImpl::ReinferProject(int64_t project_id) {
         {project_id, static_cast<int64_t>(snapshot.answers.size()), now});
     return store_->WriteSync(std::move(batch));
   }
-  TD_ASSIGN_OR_RETURN(InferenceOutput output, RunInference(*input, now));
+  TD_ASSIGN_OR_RETURN(InferenceOutput output, RunInference(*input, now, options_.hold_rules));
   {
     // The models replace the old ones; the gold record counted by the answer path stays.
     store::WriteBatch batch;
     batch.upsert_skill_models = std::move(output.skills);
-    batch.upsert_inference.push_back({project_id, input->answers, now});
+    batch.upsert_inference.push_back(
+        {project_id, input->answers, now, input->typical_answer_ms, input->timed_answers});
+    // Workers whose answers carry no information are held; a reviewer's earlier decision about
+    // a worker stands (the snapshot's reviews; one made since merges as a held state over it).
+    for (const auto& [user_id, score] : output.spam_workers) {
+      auto review = snapshot.reviews.find(user_id);
+      if (!SpamHoldApplies(review == snapshot.reviews.end() ? nullptr : &review->second,
+                           options_.hold_rules)) {
+        continue;
+      }
+      store::WorkerReview hold = SpamHold(project_id, user_id, score, *input, now);
+      hold.fast_answers = 0;  // merged: the count so far stays
+      batch.upsert_worker_reviews.push_back(std::move(hold));
+      // Their answers on open items leave the consensus until a reviewer decides.
+      batch.hold_open_answers.push_back({project_id, user_id});
+    }
     TD_RETURN_IF_ERROR(store_->WriteSync(std::move(batch)));
   }
   for (size_t begin = 0; begin < output.tasks.size(); begin += kReinferTasksPerTransaction) {

@@ -61,6 +61,9 @@ class SharedDatabaseImpl final : public Platform::Impl {
                     Done<SubmittedAnswer> done) override;
 
   Result<ProjectStats> GetProjectStats(const Principal& caller, int64_t project_id) override;
+  Result<std::vector<ReviewView>> ListReviews(const Principal& caller, int64_t project_id) override;
+  Result<ReviewView> DecideReview(const Principal& caller, int64_t project_id,
+                                  std::string_view annotator, ReviewDecision decision) override;
   Status ReinferProject(int64_t project_id) override;
   Status RunMaintenance() override;
 
@@ -110,6 +113,10 @@ class SharedDatabaseImpl final : public Platform::Impl {
   // Marks up to `limit` tasks' expired leases expired (project_id 0: in every project), each
   // task locked without waiting; returns how many tasks were looked at.
   Result<int> ExpireDueLeases(int64_t project_id, int64_t now_ms, int limit);
+
+  // Runs the retirement hook for `answers` of `task` (final verdicts set) in `txn`.
+  Status SettleIn(store::Transaction& txn, const store::Project& project, const store::Task& task,
+                  const std::vector<store::Answer>& answers);
 
   Result<Submission> SubmitIn(store::Transaction& txn, const Principal& caller,
                               int64_t assignment_id, const nlohmann::json& value,

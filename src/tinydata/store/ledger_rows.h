@@ -94,6 +94,9 @@ struct LedgerChanges {
     int64_t day = 0;
     int64_t passes = 0;
     int64_t failures = 0;
+    // Of the passes, those on items the user's referrer never had (so never saw scored): only
+    // these unlock referral bonuses.
+    int64_t unrevealed_passes = 0;
   };
   std::vector<GoldResult> add_gold_results;
   std::vector<UserGameRow> upsert_user_game;
@@ -123,6 +126,7 @@ struct GoldDay {
   int64_t day = 0;
   int64_t passes = 0;
   int64_t failures = 0;
+  int64_t unrevealed_passes = 0;
 };
 
 struct LeaderboardRow {

@@ -264,6 +264,67 @@ UPDATE tokens SET last_used_at_ms = created_at_ms,
   public_id = encode(substr(token_hash, 1, 8), 'hex');
 CREATE INDEX tokens_user ON tokens(user_id);
 )sql"},
+    // Gold that cannot be farmed: a task knows where its gold comes from (control, training, a
+    // confident consensus promoted into the pool) and a training item its explanation; answers
+    // carry whether they count or are held for review, worker_reviews the reviews; gold passes
+    // remember how many were on items the user's referrer never had; the re-inference records
+    // the project's typical answer time.
+    {5, "gold pool and training items, answer reviews, typical answer time", R"sql(
+ALTER TABLE projects ADD COLUMN gold_promotion_confidence REAL NOT NULL DEFAULT 0;
+ALTER TABLE tasks ADD COLUMN gold_source TEXT NOT NULL DEFAULT ''
+  CHECK (gold_source IN ('', 'imported', 'training', 'consensus'));
+ALTER TABLE tasks ADD COLUMN explanation TEXT NOT NULL DEFAULT '';
+UPDATE tasks SET gold_source = 'imported' WHERE gold_json IS NOT NULL;
+CREATE INDEX tasks_gold ON tasks(project_id, id) WHERE gold_json IS NOT NULL;
+ALTER TABLE answers ADD COLUMN review TEXT NOT NULL DEFAULT ''
+  CHECK (review IN ('', 'held', 'released', 'rejected'));
+CREATE INDEX answers_user ON answers(project_id, user_id);
+CREATE INDEX assignments_user ON assignments(project_id, user_id);
+CREATE TABLE worker_reviews (
+  project_id INTEGER NOT NULL REFERENCES projects(id),
+  user_id INTEGER NOT NULL REFERENCES users(id),
+  state TEXT NOT NULL CHECK (state IN ('held', 'released', 'rejected')),
+  reason TEXT NOT NULL,
+  fast_answers INTEGER NOT NULL,
+  spam_score REAL NOT NULL,
+  created_at_ms INTEGER NOT NULL,
+  decided_at_ms INTEGER NOT NULL,
+  decided_by INTEGER NOT NULL,
+  PRIMARY KEY (project_id, user_id)
+) WITHOUT ROWID;
+ALTER TABLE gold_results ADD COLUMN unrevealed_passes INTEGER NOT NULL DEFAULT 0;
+UPDATE gold_results SET unrevealed_passes = passes;
+ALTER TABLE project_inference ADD COLUMN typical_answer_ms INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE project_inference ADD COLUMN timed_answers INTEGER NOT NULL DEFAULT 0;
+)sql",
+     R"sql(
+ALTER TABLE projects ADD COLUMN gold_promotion_confidence DOUBLE PRECISION NOT NULL DEFAULT 0;
+ALTER TABLE tasks ADD COLUMN gold_source TEXT NOT NULL DEFAULT ''
+  CHECK (gold_source IN ('', 'imported', 'training', 'consensus'));
+ALTER TABLE tasks ADD COLUMN explanation TEXT NOT NULL DEFAULT '';
+UPDATE tasks SET gold_source = 'imported' WHERE gold_json IS NOT NULL;
+CREATE INDEX tasks_gold ON tasks(project_id, id) WHERE gold_json IS NOT NULL;
+ALTER TABLE answers ADD COLUMN review TEXT NOT NULL DEFAULT ''
+  CHECK (review IN ('', 'held', 'released', 'rejected'));
+CREATE INDEX answers_user ON answers(project_id, user_id);
+CREATE INDEX assignments_user ON assignments(project_id, user_id);
+CREATE TABLE worker_reviews (
+  project_id BIGINT NOT NULL REFERENCES projects(id),
+  user_id BIGINT NOT NULL REFERENCES users(id),
+  state TEXT NOT NULL CHECK (state IN ('held', 'released', 'rejected')),
+  reason TEXT NOT NULL,
+  fast_answers BIGINT NOT NULL,
+  spam_score DOUBLE PRECISION NOT NULL,
+  created_at_ms BIGINT NOT NULL,
+  decided_at_ms BIGINT NOT NULL,
+  decided_by BIGINT NOT NULL,
+  PRIMARY KEY (project_id, user_id)
+);
+ALTER TABLE gold_results ADD COLUMN unrevealed_passes BIGINT NOT NULL DEFAULT 0;
+UPDATE gold_results SET unrevealed_passes = passes;
+ALTER TABLE project_inference ADD COLUMN typical_answer_ms BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE project_inference ADD COLUMN timed_answers BIGINT NOT NULL DEFAULT 0;
+)sql"},
 };
 
 // Ties every process migrating one PostgreSQL database together (advisory locks are per

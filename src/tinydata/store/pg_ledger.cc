@@ -287,30 +287,40 @@ Status PgLedgerWriter::Apply(const LedgerChanges& c) {
         pg::Params().Add(pg::IntArray(users)).Add(pg::IntArray(days)).Add(pg::IntArray(aias))));
   }
   if (!c.add_gold_results.empty()) {
-    std::map<std::pair<int64_t, int64_t>, std::pair<int64_t, int64_t>> sums;
+    struct Counts {
+      int64_t passes = 0;
+      int64_t failures = 0;
+      int64_t unrevealed = 0;
+    };
+    std::map<std::pair<int64_t, int64_t>, Counts> sums;
     for (const auto& g : c.add_gold_results) {
-      auto& [passes, failures] = sums[{g.user_id, g.day}];
-      passes += g.passes;
-      failures += g.failures;
+      Counts& counts = sums[{g.user_id, g.day}];
+      counts.passes += g.passes;
+      counts.failures += g.failures;
+      counts.unrevealed += g.unrevealed_passes;
     }
-    std::vector<int64_t> users, days, passes, failures;
+    std::vector<int64_t> users, days, passes, failures, unrevealed;
     for (const auto& [key, counts] : sums) {
       users.push_back(key.first);
       days.push_back(key.second);
-      passes.push_back(counts.first);
-      failures.push_back(counts.second);
+      passes.push_back(counts.passes);
+      failures.push_back(counts.failures);
+      unrevealed.push_back(counts.unrevealed);
     }
     TD_RETURN_IF_ERROR(Exec(conn,
-                            "INSERT INTO gold_results (user_id, day, passes, failures) "
-                            "SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], "
-                            "$4::bigint[]) ON CONFLICT (user_id, day) DO UPDATE SET "
-                            "passes = gold_results.passes + excluded.passes, "
-                            "failures = gold_results.failures + excluded.failures",
+                            "INSERT INTO gold_results (user_id, day, passes, failures, "
+                            "unrevealed_passes) SELECT * FROM unnest($1::bigint[], $2::bigint[], "
+                            "$3::bigint[], $4::bigint[], $5::bigint[]) ON CONFLICT (user_id, day) "
+                            "DO UPDATE SET passes = gold_results.passes + excluded.passes, "
+                            "failures = gold_results.failures + excluded.failures, "
+                            "unrevealed_passes = gold_results.unrevealed_passes + "
+                            "excluded.unrevealed_passes",
                             pg::Params()
                                 .Add(pg::IntArray(users))
                                 .Add(pg::IntArray(days))
                                 .Add(pg::IntArray(passes))
-                                .Add(pg::IntArray(failures))));
+                                .Add(pg::IntArray(failures))
+                                .Add(pg::IntArray(unrevealed))));
   }
   if (!c.upsert_user_game.empty()) {
     std::map<int64_t, const UserGameRow*> last;
@@ -610,12 +620,13 @@ Result<std::optional<UserGameRow>> PgLedgerReader::UserGame(int64_t user_id) {
 Result<std::vector<GoldDay>> PgLedgerReader::GoldHistory(int64_t user_id) {
   TD_ASSIGN_OR_RETURN(
       pg::Rows rows,
-      Query("SELECT day, passes, failures FROM gold_results WHERE user_id = $1 ORDER BY day",
+      Query("SELECT day, passes, failures, unrevealed_passes FROM gold_results WHERE user_id = $1 "
+            "ORDER BY day",
             pg::Params().Add(user_id)));
   std::vector<GoldDay> out;
   out.reserve(static_cast<size_t>(rows.rows()));
   for (int r = 0; r < rows.rows(); ++r) {
-    out.push_back(GoldDay{rows.Int(r, 0), rows.Int(r, 1), rows.Int(r, 2)});
+    out.push_back(GoldDay{rows.Int(r, 0), rows.Int(r, 1), rows.Int(r, 2), rows.Int(r, 3)});
   }
   return out;
 }

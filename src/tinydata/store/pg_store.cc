@@ -37,15 +37,20 @@ constexpr const char* kTokenColumns =
     "expires_at_ms";
 constexpr const char* kProjectColumns =
     "id, owner_id, title, instructions, question_json, domain, tier, min_level, min_answers, "
-    "max_answers, target_confidence, reward_aia, gold_rate, status, created_at_ms";
+    "max_answers, target_confidence, reward_aia, gold_rate, status, created_at_ms, "
+    "gold_promotion_confidence";
 constexpr const char* kTaskColumns =
     "id, project_id, data_json, gold_json, state, consensus_json, confidence, created_at_ms, "
-    "retired_at_ms";
+    "retired_at_ms, gold_source, explanation";
+constexpr int kTaskColumnCount = 11;  // ReadTask reads columns 0 to 10
+constexpr const char* kWorkerReviewColumns =
+    "project_id, user_id, state, reason, fast_answers, spam_score, created_at_ms, decided_at_ms, "
+    "decided_by";
 constexpr const char* kAssignmentColumns =
     "id, task_id, user_id, project_id, issued_at_ms, expires_at_ms, state";
 constexpr const char* kAnswerColumns =
     "id, assignment_id, task_id, user_id, project_id, value_json, duration_ms, idempotency_key, "
-    "verdict, response_json, created_at_ms";
+    "verdict, response_json, created_at_ms, review";
 constexpr const char* kSkillColumns =
     "user_id, project_id, accuracy, gold_seen, gold_correct, model_json, updated_at_ms";
 
@@ -101,6 +106,7 @@ Project ProjectRow(const pg::Rows& r, int i) {
   p.gold_rate = r.Double(i, 12);
   p.status = r.Text(i, 13);
   p.created_at_ms = r.Int(i, 14);
+  p.gold_promotion_confidence = r.Double(i, 15);
   return p;
 }
 
@@ -115,6 +121,8 @@ Task ReadTask(const pg::Rows& r, int i) {
   t.confidence = r.Double(i, 6);
   t.created_at_ms = r.Int(i, 7);
   t.retired_at_ms = r.Int(i, 8);
+  t.gold_source = GoldSourceFromName(r.View(i, 9));
+  t.explanation = r.Text(i, 10);
   return t;
 }
 
@@ -143,7 +151,22 @@ Answer ReadAnswer(const pg::Rows& r, int i) {
   a.verdict = r.Text(i, 8);
   a.response_json = r.Text(i, 9);
   a.created_at_ms = r.Int(i, 10);
+  a.review = AnswerReviewFromName(r.View(i, 11));
   return a;
+}
+
+WorkerReview WorkerReviewRow(const pg::Rows& r, int i) {
+  WorkerReview w;
+  w.project_id = r.Int(i, 0);
+  w.user_id = r.Int(i, 1);
+  w.state = ReviewStateFromName(r.View(i, 2));
+  w.reason = r.Text(i, 3);
+  w.fast_answers = r.Int(i, 4);
+  w.spam_score = r.Double(i, 5);
+  w.created_at_ms = r.Int(i, 6);
+  w.decided_at_ms = r.Int(i, 7);
+  w.decided_by = r.Int(i, 8);
+  return w;
 }
 
 WorkerSkill ReadSkill(const pg::Rows& r, int i) {
@@ -242,13 +265,15 @@ Status ApplyBatch(pg::Connection& c, const WriteBatch& b) {
         c,
         "INSERT INTO projects (id, owner_id, title, instructions, question_json, domain, tier, "
         "min_level, min_answers, max_answers, target_confidence, reward_aia, gold_rate, status, "
-        "created_at_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) "
+        "created_at_ms, gold_promotion_confidence) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, "
+        "$10, $11, $12, $13, $14, $15, $16) "
         "ON CONFLICT (id) DO UPDATE SET title = EXCLUDED.title, "
         "instructions = EXCLUDED.instructions, question_json = EXCLUDED.question_json, "
         "domain = EXCLUDED.domain, tier = EXCLUDED.tier, min_level = EXCLUDED.min_level, "
         "min_answers = EXCLUDED.min_answers, max_answers = EXCLUDED.max_answers, "
         "target_confidence = EXCLUDED.target_confidence, reward_aia = EXCLUDED.reward_aia, "
-        "gold_rate = EXCLUDED.gold_rate, status = EXCLUDED.status",
+        "gold_rate = EXCLUDED.gold_rate, status = EXCLUDED.status, "
+        "gold_promotion_confidence = EXCLUDED.gold_promotion_confidence",
         pg::Params()
             .Add(p.id)
             .Add(p.owner_id)
@@ -264,7 +289,8 @@ Status ApplyBatch(pg::Connection& c, const WriteBatch& b) {
             .Add(p.reward_aia)
             .Add(p.gold_rate)
             .Add(p.status)
-            .Add(p.created_at_ms)));
+            .Add(p.created_at_ms)
+            .Add(p.gold_promotion_confidence)));
   }
   for (const Task& t : b.insert_tasks) {
     pg::Params params;
@@ -278,11 +304,14 @@ Status ApplyBatch(pg::Connection& c, const WriteBatch& b) {
         .Add(t.consensus_json)
         .Add(t.confidence)
         .Add(t.created_at_ms)
-        .Add(t.retired_at_ms);
+        .Add(t.retired_at_ms)
+        .Add(GoldSourceName(t.gold_source))
+        .Add(t.explanation);
     TD_RETURN_IF_ERROR(Exec(c,
                             "INSERT INTO tasks (id, project_id, data_json, gold_json, state, "
-                            "consensus_json, confidence, created_at_ms, retired_at_ms) "
-                            "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                            "consensus_json, confidence, created_at_ms, retired_at_ms, "
+                            "gold_source, explanation) "
+                            "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
                             params));
   }
   for (const Assignment& a : b.insert_assignments) {
@@ -303,7 +332,8 @@ Status ApplyBatch(pg::Connection& c, const WriteBatch& b) {
     TD_RETURN_IF_ERROR(Exec(c,
                             "INSERT INTO answers (id, assignment_id, task_id, user_id, project_id, "
                             "value_json, duration_ms, idempotency_key, verdict, response_json, "
-                            "created_at_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+                            "created_at_ms, review) "
+                            "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
                             pg::Params()
                                 .Add(a.id)
                                 .Add(a.assignment_id)
@@ -315,7 +345,8 @@ Status ApplyBatch(pg::Connection& c, const WriteBatch& b) {
                                 .Add(a.idempotency_key)
                                 .Add(a.verdict)
                                 .Add(a.response_json)
-                                .Add(a.created_at_ms)));
+                                .Add(a.created_at_ms)
+                                .Add(AnswerReviewName(a.review))));
   }
   // The claim counters of the tasks this batch touches (migration 3): one update of each task
   // row, with its new state if the batch has one.
@@ -323,7 +354,10 @@ Status ApplyBatch(pg::Connection& c, const WriteBatch& b) {
   for (const Assignment& a : b.insert_assignments) {
     if (a.state == "leased") ++claims[a.task_id].leases;
   }
-  for (const Answer& a : b.insert_answers) ++claims[a.task_id].answers;
+  // Only answers that count claim a place in the overlap (held ones do not).
+  for (const Answer& a : b.insert_answers) {
+    if (a.review == AnswerReview::kCounted) ++claims[a.task_id].answers;
+  }
   for (const AssignmentStateUpdate& a : b.update_assignments) {
     // The state it had decides whether a lease ends.
     TD_ASSIGN_OR_RETURN(
@@ -364,6 +398,53 @@ Status ApplyBatch(pg::Connection& c, const WriteBatch& b) {
   for (const VerdictUpdate& v : b.update_verdicts) {
     TD_RETURN_IF_ERROR(ExecOne(c, "UPDATE answers SET verdict = $2 WHERE id = $1",
                                pg::Params().Add(v.answer_id).Add(v.verdict), "update verdict"));
+  }
+  for (const AnswerReviewUpdate& r : b.update_answer_reviews) {
+    TD_RETURN_IF_ERROR(ExecOne(c, "UPDATE answers SET review = $2, verdict = $3 WHERE id = $1",
+                               pg::Params()
+                                   .Add(r.answer_id)
+                                   .Add(AnswerReviewName(r.review))
+                                   .Add(r.verdict),
+                               "update answer review"));
+  }
+  for (const GoldPromotion& g : b.promote_gold) {
+    TD_RETURN_IF_ERROR(Exec(c,
+                            "UPDATE tasks SET gold_json = $2, gold_source = 'consensus' "
+                            "WHERE id = $1 AND gold_json IS NULL",
+                            pg::Params().Add(g.task_id).Add(g.gold_json)));
+  }
+  for (const WorkerReview& r : b.upsert_worker_reviews) {
+    TD_RETURN_IF_ERROR(Exec(
+        c,
+        "INSERT INTO worker_reviews (project_id, user_id, state, reason, fast_answers, "
+        "spam_score, created_at_ms, decided_at_ms, decided_by) "
+        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (project_id, user_id) DO UPDATE "
+        "SET state = CASE WHEN worker_reviews.state = 'rejected' THEN 'rejected' "
+        "ELSE EXCLUDED.state END, reason = EXCLUDED.reason, "
+        "fast_answers = worker_reviews.fast_answers + EXCLUDED.fast_answers, "
+        "spam_score = EXCLUDED.spam_score, decided_at_ms = EXCLUDED.decided_at_ms, "
+        "decided_by = EXCLUDED.decided_by",
+        pg::Params()
+            .Add(r.project_id)
+            .Add(r.user_id)
+            .Add(ReviewStateName(r.state))
+            .Add(r.reason)
+            .Add(r.fast_answers)
+            .Add(r.spam_score)
+            .Add(r.created_at_ms)
+            .Add(r.decided_at_ms)
+            .Add(r.decided_by)));
+  }
+  for (const WorkerHold& h : b.hold_open_answers) {
+    TD_RETURN_IF_ERROR(Exec(
+        c,
+        "WITH held AS (UPDATE answers a SET review = 'held' FROM tasks t "
+        "WHERE t.id = a.task_id AND t.state = 'open' AND t.gold_json IS NULL "
+        "AND a.project_id = $1 AND a.user_id = $2 AND a.review = '' RETURNING a.task_id), "
+        "per_task AS (SELECT task_id, count(*) AS n FROM held GROUP BY task_id) "
+        "UPDATE tasks SET answer_count = answer_count - per_task.n FROM per_task "
+        "WHERE tasks.id = per_task.task_id",
+        pg::Params().Add(h.project_id).Add(h.user_id)));
   }
   for (const WorkerSkill& w : b.upsert_skills) {
     TD_RETURN_IF_ERROR(
@@ -413,11 +494,19 @@ Status ApplyBatch(pg::Connection& c, const WriteBatch& b) {
   for (const ProjectInferenceUpdate& u : b.upsert_inference) {
     TD_RETURN_IF_ERROR(
         Exec(c,
-             "INSERT INTO project_inference (project_id, answers, skills_version, inferred_at_ms) "
-             "VALUES ($1, $2, 1, $3) ON CONFLICT (project_id) DO UPDATE SET "
+             "INSERT INTO project_inference (project_id, answers, skills_version, inferred_at_ms, "
+             "typical_answer_ms, timed_answers) "
+             "VALUES ($1, $2, 1, $3, $4, $5) ON CONFLICT (project_id) DO UPDATE SET "
              "answers = EXCLUDED.answers, inferred_at_ms = EXCLUDED.inferred_at_ms, "
-             "skills_version = project_inference.skills_version + 1",
-             pg::Params().Add(u.project_id).Add(u.answers).Add(u.inferred_at_ms)));
+             "skills_version = project_inference.skills_version + 1, "
+             "typical_answer_ms = EXCLUDED.typical_answer_ms, "
+             "timed_answers = EXCLUDED.timed_answers",
+             pg::Params()
+                 .Add(u.project_id)
+                 .Add(u.answers)
+                 .Add(u.inferred_at_ms)
+                 .Add(u.typical_answer_ms)
+                 .Add(u.timed_answers)));
   }
   if (!b.ledger.empty()) TD_RETURN_IF_ERROR(PgLedgerWriter(&c).Apply(b.ledger));
   return Status::Ok();
@@ -435,6 +524,23 @@ Status InSavepoint(pg::Connection& c, Fn fn) {
   return status;
 }
 
+// Candidate rows (id, confidence, answer_count, lease_count) as TaskClaims.
+std::vector<TaskClaims> ClaimRows(const pg::Rows& rows, int64_t project_id, bool gold) {
+  std::vector<TaskClaims> out;
+  out.reserve(static_cast<size_t>(rows.rows()));
+  for (int i = 0; i < rows.rows(); ++i) {
+    TaskClaims c;
+    c.task.id = rows.Int(i, 0);
+    c.task.project_id = project_id;
+    c.gold = gold;
+    c.task.confidence = rows.Double(i, 1);
+    c.answers = static_cast<int32_t>(rows.Int(i, 2));
+    c.leases = static_cast<int32_t>(rows.Int(i, 3));
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
 class PgTransaction final : public Transaction {
  public:
   explicit PgTransaction(pg::Pool::Lease lease) : lease_(std::move(lease)), ledger_(&*lease_) {}
@@ -446,11 +552,15 @@ class PgTransaction final : public Transaction {
                                              ProjectInference* inference) override {
     static const std::string sql =
         std::string("SELECT ") + kProjectColumns +
-        ", i.answers, i.skills_version, i.inferred_at_ms FROM projects p "
+        ", COALESCE(i.answers, 0), COALESCE(i.skills_version, 0), COALESCE(i.inferred_at_ms, 0), "
+        "COALESCE(i.typical_answer_ms, 0), COALESCE(i.timed_answers, 0) FROM projects p "
         "LEFT JOIN project_inference i ON i.project_id = p.id WHERE p.id = $1";
     TD_ASSIGN_OR_RETURN(pg::Rows rows, lease_->Exec(sql, pg::Params().Add(project_id)));
     if (rows.rows() == 0) return std::optional<Project>();
-    if (inference != nullptr) *inference = {rows.Int(0, 15), rows.Int(0, 16), rows.Int(0, 17)};
+    if (inference != nullptr) {
+      *inference = {rows.Int(0, 16), rows.Int(0, 17), rows.Int(0, 18), rows.Int(0, 19),
+                    rows.Int(0, 20)};
+    }
     return std::optional<Project>(ProjectRow(rows, 0));
   }
 
@@ -472,12 +582,80 @@ class PgTransaction final : public Transaction {
 
   Result<ProjectInference> ReadInference(int64_t project_id) override {
     TD_ASSIGN_OR_RETURN(pg::Rows rows,
-                        lease_->Exec("SELECT answers, skills_version, inferred_at_ms FROM "
+                        lease_->Exec("SELECT answers, skills_version, inferred_at_ms, "
+                                     "typical_answer_ms, timed_answers FROM "
                                      "project_inference WHERE project_id = $1",
                                      pg::Params().Add(project_id)));
     ProjectInference out;
-    if (rows.rows() > 0) out = {rows.Int(0, 0), rows.Int(0, 1), rows.Int(0, 2)};
+    if (rows.rows() > 0) {
+      out = {rows.Int(0, 0), rows.Int(0, 1), rows.Int(0, 2), rows.Int(0, 3), rows.Int(0, 4)};
+    }
     return out;
+  }
+
+  Result<std::vector<TaskClaims>> GoldCandidates(int64_t project_id, int64_t user_id,
+                                                 int64_t seed, int limit) override {
+    // The pool in an order of the user's own (a hash of id and seed), so users meet the gold
+    // items in different orders; training items are not in the pool.
+    TD_ASSIGN_OR_RETURN(
+        pg::Rows rows,
+        lease_->Exec("SELECT t.id, t.confidence, t.answer_count, t.lease_count FROM tasks t "
+                     "WHERE t.project_id = $1 AND t.gold_json IS NOT NULL "
+                     "AND t.gold_source <> 'training' AND NOT EXISTS (SELECT 1 FROM assignments "
+                     "a WHERE a.task_id = t.id AND a.user_id = $2) "
+                     "ORDER BY hashint8extended(t.id, $3), t.id LIMIT $4",
+                     pg::Params().Add(project_id).Add(user_id).Add(seed).Add(limit)));
+    return ClaimRows(rows, project_id, true);
+  }
+
+  Result<std::vector<TaskClaims>> TrainingCandidates(int64_t project_id, int64_t user_id,
+                                                     int limit) override {
+    TD_ASSIGN_OR_RETURN(
+        pg::Rows rows,
+        lease_->Exec("SELECT t.id, t.confidence, t.answer_count, t.lease_count FROM tasks t "
+                     "WHERE t.project_id = $1 AND t.gold_source = 'training' AND NOT EXISTS "
+                     "(SELECT 1 FROM assignments a WHERE a.task_id = t.id AND a.user_id = $2) "
+                     "ORDER BY t.id LIMIT $3",
+                     pg::Params().Add(project_id).Add(user_id).Add(limit)));
+    return ClaimRows(rows, project_id, true);
+  }
+
+  Result<bool> UserHadTask(int64_t user_id, int64_t task_id) override {
+    TD_ASSIGN_OR_RETURN(pg::Rows rows,
+                        lease_->Exec("SELECT EXISTS (SELECT 1 FROM assignments WHERE "
+                                     "task_id = $1 AND user_id = $2)",
+                                     pg::Params().Add(task_id).Add(user_id)));
+    return rows.Bool(0, 0);
+  }
+
+  Result<LeaseTally> UserLeaseTally(int64_t project_id, int64_t user_id) override {
+    TD_ASSIGN_OR_RETURN(
+        pg::Rows rows,
+        lease_->Exec("SELECT count(*) FILTER (WHERE t.gold_json IS NOT NULL "
+                     "AND t.gold_source <> 'training'), count(*) FILTER (WHERE t.gold_json IS "
+                     "NULL) FROM assignments a JOIN tasks t ON t.id = a.task_id "
+                     "WHERE a.project_id = $1 AND a.user_id = $2",
+                     pg::Params().Add(project_id).Add(user_id)));
+    return LeaseTally{rows.Int(0, 0), rows.Int(0, 1)};
+  }
+
+  Result<std::optional<WorkerReview>> ReadWorkerReview(int64_t project_id, int64_t user_id,
+                                                       bool lock) override {
+    static const std::string read = Select(
+        kWorkerReviewColumns, "FROM worker_reviews WHERE project_id = $1 AND user_id = $2");
+    static const std::string locked = read + " FOR UPDATE";
+    TD_ASSIGN_OR_RETURN(pg::Rows rows, lease_->Exec(lock ? locked : read,
+                                                    pg::Params().Add(project_id).Add(user_id)));
+    return ReadFirst<WorkerReview>(rows, WorkerReviewRow);
+  }
+
+  Result<std::vector<Answer>> HeldAnswers(int64_t project_id, int64_t user_id) override {
+    static const std::string sql =
+        Select(kAnswerColumns,
+               "FROM answers WHERE project_id = $1 AND user_id = $2 AND review = 'held' "
+               "ORDER BY id");
+    TD_ASSIGN_OR_RETURN(pg::Rows rows, lease_->Exec(sql, pg::Params().Add(project_id).Add(user_id)));
+    return ReadAll<Answer>(rows, ReadAnswer);
   }
 
   Result<std::vector<TaskClaims>> LeaseCandidates(const LeaseQuery& q) override {
@@ -505,9 +683,8 @@ class PgTransaction final : public Transaction {
     auto kind = [](std::string part, const char* gold) {
       return part.replace(part.find("%s"), 2, gold);
     };
-    static const std::string sql = kind(in_flight, "false") + " UNION ALL " +
-                                   kind(in_flight, "true") + " UNION ALL " + kind(fresh, "false") +
-                                   " UNION ALL " + kind(fresh, "true");
+    // Regular items only: gold items come from GoldCandidates and TrainingCandidates.
+    static const std::string sql = kind(in_flight, "false") + " UNION ALL " + kind(fresh, "false");
     TD_ASSIGN_OR_RETURN(pg::Rows rows, lease_->Exec(sql, pg::Params()
                                                              .Add(q.project_id)
                                                              .Add(q.max_answers)
@@ -546,9 +723,9 @@ class PgTransaction final : public Transaction {
     TaskClaims c;
     c.task = ReadTask(rows, 0);
     c.gold = c.task.gold_json.has_value();
-    c.answers = static_cast<int32_t>(rows.Int(0, 9));
-    c.leases = static_cast<int32_t>(rows.Int(0, 10));
-    c.expired_leases = static_cast<int32_t>(rows.Int(0, 11));
+    c.answers = static_cast<int32_t>(rows.Int(0, kTaskColumnCount));
+    c.leases = static_cast<int32_t>(rows.Int(0, kTaskColumnCount + 1));
+    c.expired_leases = static_cast<int32_t>(rows.Int(0, kTaskColumnCount + 2));
     return std::optional<TaskClaims>(std::move(c));
   }
 
@@ -693,7 +870,8 @@ class PgTransaction final : public Transaction {
         pg::Rows rows,
         lease_->Exec(
             "SELECT u.id, u.level, g.reputation, g.paused_until_day, "
-            "(SELECT COALESCE(sum(passes), 0) FROM gold_results r WHERE r.user_id = u.id), "
+            "(SELECT COALESCE(sum(unrevealed_passes), 0) FROM gold_results r "
+            "WHERE r.user_id = u.id), "
             "f.referrer_id, COALESCE(d.aia, 0) FROM users u "
             "LEFT JOIN user_game g ON g.user_id = u.id "
             "LEFT JOIN referrals f ON f.referee_id = u.id "
@@ -709,7 +887,7 @@ class PgTransaction final : public Transaction {
       if (!rows.IsNull(i, 2)) {
         s.game = UserGameRow{s.user_id, static_cast<int32_t>(rows.Int(i, 2)), rows.Int(i, 3)};
       }
-      s.gold_passes = rows.Int(i, 4);
+      s.unrevealed_gold_passes = rows.Int(i, 4);
       if (!rows.IsNull(i, 5)) s.referrer = rows.Int(i, 5);
       s.daily_aia = rows.Int(i, 6);
       out.push_back(std::move(s));
@@ -881,6 +1059,21 @@ class PgStore final : public Store {
         Select(kSkillColumns, "FROM worker_skills WHERE project_id = $1 ORDER BY user_id");
     TD_ASSIGN_OR_RETURN(pg::Rows rows, Query(sql, pg::Params().Add(project_id)));
     return ReadAll<WorkerSkill>(rows, ReadSkill);
+  }
+  Result<std::vector<std::pair<int64_t, int64_t>>> HeldAnswerCounts(int64_t project_id) override {
+    TD_ASSIGN_OR_RETURN(pg::Rows rows,
+                        Query("SELECT user_id, count(*) FROM answers WHERE project_id = $1 AND "
+                              "review = 'held' GROUP BY user_id ORDER BY user_id",
+                              pg::Params().Add(project_id)));
+    std::vector<std::pair<int64_t, int64_t>> out;
+    for (int i = 0; i < rows.rows(); ++i) out.emplace_back(rows.Int(i, 0), rows.Int(i, 1));
+    return out;
+  }
+  Result<std::vector<WorkerReview>> LoadWorkerReviews(int64_t project_id) override {
+    static const std::string sql =
+        Select(kWorkerReviewColumns, "FROM worker_reviews WHERE project_id = $1 ORDER BY user_id");
+    TD_ASSIGN_OR_RETURN(pg::Rows rows, Query(sql, pg::Params().Add(project_id)));
+    return ReadAll<WorkerReview>(rows, WorkerReviewRow);
   }
   Result<std::vector<User>> LoadUsers(const std::vector<int64_t>& ids) override {
     static const std::string sql =

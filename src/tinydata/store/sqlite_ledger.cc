@@ -227,10 +227,12 @@ Status SqliteLedgerWriter::Apply(const LedgerChanges& c) {
   }
   for (const auto& g : c.add_gold_results) {
     TD_QUERY(q,
-             "INSERT INTO gold_results (user_id, day, passes, failures) VALUES (?1, ?2, ?3, ?4) "
+             "INSERT INTO gold_results (user_id, day, passes, failures, unrevealed_passes) "
+             "VALUES (?1, ?2, ?3, ?4, ?5) "
              "ON CONFLICT (user_id, day) DO UPDATE SET passes = passes + excluded.passes, "
-             "failures = failures + excluded.failures");
-    q.Bind(1, g.user_id).Bind(2, g.day).Bind(3, g.passes).Bind(4, g.failures);
+             "failures = failures + excluded.failures, "
+             "unrevealed_passes = unrevealed_passes + excluded.unrevealed_passes");
+    q.Bind(1, g.user_id).Bind(2, g.day).Bind(3, g.passes).Bind(4, g.failures).Bind(5, g.unrevealed_passes);
     TD_RETURN_IF_ERROR(q.Exec());
   }
   for (const UserGameRow& u : c.upsert_user_game) {
@@ -533,10 +535,11 @@ Result<std::vector<GoldDay>> SqliteLedgerReader::GoldHistory(int64_t user_id) {
   std::vector<GoldDay> out;
   TD_RETURN_IF_ERROR(RunRead(
       with_connection_,
-      "SELECT day, passes, failures FROM gold_results WHERE user_id = ?1 ORDER BY day",
+      "SELECT day, passes, failures, unrevealed_passes FROM gold_results WHERE user_id = ?1 "
+      "ORDER BY day",
       [&](Query& q) { q.Bind(1, user_id); },
       [&](Query& q) {
-        out.push_back(GoldDay{q.Int(0), q.Int(1), q.Int(2)});
+        out.push_back(GoldDay{q.Int(0), q.Int(1), q.Int(2), q.Int(3)});
         return Status::Ok();
       }));
   return out;

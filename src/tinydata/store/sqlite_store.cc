@@ -195,6 +195,7 @@ Project ReadProject(const Stmt& s) {
   p.gold_rate = s.Double(12);
   p.status = s.Text(13);
   p.created_at_ms = s.Int(14);
+  p.gold_promotion_confidence = s.Double(15);
   return p;
 }
 
@@ -209,6 +210,8 @@ Task ReadTask(const Stmt& s) {
   t.confidence = s.Double(6);
   t.created_at_ms = s.Int(7);
   t.retired_at_ms = s.Int(8);
+  t.gold_source = GoldSourceFromName(s.Text(9));
+  t.explanation = s.Text(10);
   return t;
 }
 
@@ -225,7 +228,22 @@ Answer ReadAnswer(const Stmt& s) {
   a.verdict = s.Text(8);
   a.response_json = s.Text(9);
   a.created_at_ms = s.Int(10);
+  a.review = AnswerReviewFromName(s.Text(11));
   return a;
+}
+
+WorkerReview ReadWorkerReview(const Stmt& s) {
+  WorkerReview r;
+  r.project_id = s.Int(0);
+  r.user_id = s.Int(1);
+  r.state = ReviewStateFromName(s.Text(2));
+  r.reason = s.Text(3);
+  r.fast_answers = s.Int(4);
+  r.spam_score = s.Double(5);
+  r.created_at_ms = s.Int(6);
+  r.decided_at_ms = s.Int(7);
+  r.decided_by = s.Int(8);
+  return r;
 }
 
 constexpr const char* kSelectUserById =
@@ -244,30 +262,34 @@ constexpr const char* kSelectTokensOfUser =
     "expires_at_ms FROM tokens WHERE user_id = ?1 ORDER BY created_at_ms, public_id";
 constexpr const char* kProjectColumns =
     "SELECT id, owner_id, title, instructions, question_json, domain, tier, min_level, "
-    "min_answers, max_answers, target_confidence, reward_aia, gold_rate, status, created_at_ms "
-    "FROM projects ORDER BY id";
+    "min_answers, max_answers, target_confidence, reward_aia, gold_rate, status, created_at_ms, "
+    "gold_promotion_confidence FROM projects ORDER BY id";
 constexpr const char* kSelectProject =
     "SELECT id, owner_id, title, instructions, question_json, domain, tier, min_level, "
-    "min_answers, max_answers, target_confidence, reward_aia, gold_rate, status, created_at_ms "
-    "FROM projects WHERE id = ?1";
+    "min_answers, max_answers, target_confidence, reward_aia, gold_rate, status, created_at_ms, "
+    "gold_promotion_confidence FROM projects WHERE id = ?1";
 constexpr const char* kSelectTasks =
     "SELECT id, project_id, data_json, gold_json, state, consensus_json, confidence, "
-    "created_at_ms, retired_at_ms FROM tasks WHERE project_id = ?1 ORDER BY id";
+    "created_at_ms, retired_at_ms, gold_source, explanation FROM tasks WHERE project_id = ?1 "
+    "ORDER BY id";
 constexpr const char* kSelectTaskPage =
     "SELECT id, project_id, data_json, gold_json, state, consensus_json, confidence, "
-    "created_at_ms, retired_at_ms FROM tasks WHERE project_id = ?1 AND id > ?2 "
-    "AND (?3 = '' OR state = ?3) ORDER BY id LIMIT ?4";
+    "created_at_ms, retired_at_ms, gold_source, explanation FROM tasks WHERE project_id = ?1 "
+    "AND id > ?2 AND (?3 = '' OR state = ?3) ORDER BY id LIMIT ?4";
 constexpr const char* kSelectAssignments =
     "SELECT id, task_id, user_id, project_id, issued_at_ms, expires_at_ms, state "
     "FROM assignments WHERE project_id = ?1 ORDER BY id";
 constexpr const char* kSelectAnswers =
     "SELECT id, assignment_id, task_id, user_id, project_id, value_json, duration_ms, "
-    "idempotency_key, verdict, response_json, created_at_ms FROM answers WHERE project_id = ?1 "
-    "ORDER BY id";
+    "idempotency_key, verdict, response_json, created_at_ms, review FROM answers "
+    "WHERE project_id = ?1 ORDER BY id";
 constexpr const char* kSelectAnswersOfTasks =
     "SELECT id, assignment_id, task_id, user_id, project_id, value_json, duration_ms, "
-    "idempotency_key, verdict, response_json, created_at_ms FROM answers "
+    "idempotency_key, verdict, response_json, created_at_ms, review FROM answers "
     "WHERE project_id = ?1 AND task_id BETWEEN ?2 AND ?3 ORDER BY task_id, id";
+constexpr const char* kSelectWorkerReviews =
+    "SELECT project_id, user_id, state, reason, fast_answers, spam_score, created_at_ms, "
+    "decided_at_ms, decided_by FROM worker_reviews WHERE project_id = ?1 ORDER BY user_id";
 constexpr const char* kSelectSkills =
     "SELECT user_id, project_id, accuracy, gold_seen, gold_correct, model_json, updated_at_ms "
     "FROM worker_skills WHERE project_id = ?1";
@@ -286,22 +308,41 @@ constexpr const char* kTouchToken =
 constexpr const char* kUpsertProject =
     "INSERT INTO projects (id, owner_id, title, instructions, question_json, domain, tier, "
     "min_level, min_answers, max_answers, target_confidence, reward_aia, gold_rate, status, "
-    "created_at_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15) "
+    "created_at_ms, gold_promotion_confidence) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16) "
     "ON CONFLICT (id) DO UPDATE SET title = excluded.title, instructions = excluded.instructions, "
     "question_json = excluded.question_json, domain = excluded.domain, tier = excluded.tier, "
     "min_level = excluded.min_level, min_answers = excluded.min_answers, "
     "max_answers = excluded.max_answers, target_confidence = excluded.target_confidence, "
-    "reward_aia = excluded.reward_aia, gold_rate = excluded.gold_rate, status = excluded.status";
+    "reward_aia = excluded.reward_aia, gold_rate = excluded.gold_rate, status = excluded.status, "
+    "gold_promotion_confidence = excluded.gold_promotion_confidence";
 constexpr const char* kInsertTask =
     "INSERT INTO tasks (id, project_id, data_json, gold_json, state, consensus_json, confidence, "
-    "created_at_ms, retired_at_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
+    "created_at_ms, retired_at_ms, gold_source, explanation) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
 constexpr const char* kInsertAssignment =
     "INSERT INTO assignments (id, task_id, user_id, project_id, issued_at_ms, expires_at_ms, "
     "state) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
 constexpr const char* kInsertAnswer =
     "INSERT INTO answers (id, assignment_id, task_id, user_id, project_id, value_json, "
-    "duration_ms, idempotency_key, verdict, response_json, created_at_ms) "
-    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
+    "duration_ms, idempotency_key, verdict, response_json, created_at_ms, review) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)";
+constexpr const char* kUpdateAnswerReview =
+    "UPDATE answers SET review = ?2, verdict = ?3 WHERE id = ?1";
+constexpr const char* kHoldOpenAnswers =
+    "UPDATE answers SET review = 'held' WHERE project_id = ?1 AND user_id = ?2 AND review = '' "
+    "AND task_id IN (SELECT id FROM tasks WHERE project_id = ?1 AND state = 'open' "
+    "AND gold_json IS NULL)";
+constexpr const char* kPromoteGold =
+    "UPDATE tasks SET gold_json = ?2, gold_source = 'consensus' WHERE id = ?1 AND gold_json IS NULL";
+constexpr const char* kUpsertWorkerReview =
+    "INSERT INTO worker_reviews (project_id, user_id, state, reason, fast_answers, spam_score, "
+    "created_at_ms, decided_at_ms, decided_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
+    "ON CONFLICT (project_id, user_id) DO UPDATE SET "
+    "state = CASE WHEN worker_reviews.state = 'rejected' THEN 'rejected' ELSE excluded.state END, "
+    "reason = excluded.reason, fast_answers = worker_reviews.fast_answers + excluded.fast_answers, "
+    "spam_score = excluded.spam_score, decided_at_ms = excluded.decided_at_ms, "
+    "decided_by = excluded.decided_by";
 constexpr const char* kUpdateTask =
     "UPDATE tasks SET state = ?2, consensus_json = ?3, confidence = ?4, retired_at_ms = ?5 "
     "WHERE id = ?1";
@@ -328,6 +369,8 @@ constexpr const char* kUpsertInference =
     "INSERT INTO project_inference (project_id, answers, skills_version, inferred_at_ms) "
     "VALUES (?1, ?2, 1, ?3) ON CONFLICT (project_id) DO UPDATE SET answers = excluded.answers, "
     "inferred_at_ms = excluded.inferred_at_ms, skills_version = skills_version + 1";
+constexpr const char* kUpdateInferenceTiming =
+    "UPDATE project_inference SET typical_answer_ms = ?2, timed_answers = ?3 WHERE project_id = ?1";
 
 // Runs `stmt` once and fails unless it changed exactly one row (an update of a missing row is a
 // bug in the caller's in-memory state, not something to ignore).
@@ -400,6 +443,7 @@ Status ApplyBatch(Connection& c, const WriteBatch& b) {
     s.Bind(13, p.gold_rate);
     s.Bind(14, p.status);
     s.Bind(15, p.created_at_ms);
+    s.Bind(16, p.gold_promotion_confidence);
     TD_RETURN_IF_ERROR(s.Exec());
   }
   for (const Task& t : b.insert_tasks) {
@@ -417,6 +461,8 @@ Status ApplyBatch(Connection& c, const WriteBatch& b) {
     s.Bind(7, t.confidence);
     s.Bind(8, t.created_at_ms);
     s.Bind(9, t.retired_at_ms);
+    s.Bind(10, std::string_view(GoldSourceName(t.gold_source)));
+    s.Bind(11, t.explanation);
     TD_RETURN_IF_ERROR(s.Exec());
   }
   for (const Assignment& a : b.insert_assignments) {
@@ -443,6 +489,7 @@ Status ApplyBatch(Connection& c, const WriteBatch& b) {
     s.Bind(9, a.verdict);
     s.Bind(10, a.response_json);
     s.Bind(11, a.created_at_ms);
+    s.Bind(12, std::string_view(AnswerReviewName(a.review)));
     TD_RETURN_IF_ERROR(s.Exec());
   }
   for (const TaskUpdate& t : b.update_tasks) {
@@ -465,6 +512,38 @@ Status ApplyBatch(Connection& c, const WriteBatch& b) {
     s.Bind(1, v.answer_id);
     s.Bind(2, v.verdict);
     TD_RETURN_IF_ERROR(ExecOne(c, s, "update verdict"));
+  }
+  for (const AnswerReviewUpdate& r : b.update_answer_reviews) {
+    TD_ASSIGN_OR_RETURN(Stmt s, c.Prepare(kUpdateAnswerReview));
+    s.Bind(1, r.answer_id);
+    s.Bind(2, std::string_view(AnswerReviewName(r.review)));
+    s.Bind(3, r.verdict);
+    TD_RETURN_IF_ERROR(ExecOne(c, s, "update answer review"));
+  }
+  for (const GoldPromotion& g : b.promote_gold) {
+    TD_ASSIGN_OR_RETURN(Stmt s, c.Prepare(kPromoteGold));
+    s.Bind(1, g.task_id);
+    s.Bind(2, g.gold_json);
+    TD_RETURN_IF_ERROR(s.Exec());
+  }
+  for (const WorkerReview& r : b.upsert_worker_reviews) {
+    TD_ASSIGN_OR_RETURN(Stmt s, c.Prepare(kUpsertWorkerReview));
+    s.Bind(1, r.project_id);
+    s.Bind(2, r.user_id);
+    s.Bind(3, std::string_view(ReviewStateName(r.state)));
+    s.Bind(4, r.reason);
+    s.Bind(5, r.fast_answers);
+    s.Bind(6, r.spam_score);
+    s.Bind(7, r.created_at_ms);
+    s.Bind(8, r.decided_at_ms);
+    s.Bind(9, r.decided_by);
+    TD_RETURN_IF_ERROR(s.Exec());
+  }
+  for (const WorkerHold& h : b.hold_open_answers) {
+    TD_ASSIGN_OR_RETURN(Stmt s, c.Prepare(kHoldOpenAnswers));
+    s.Bind(1, h.project_id);
+    s.Bind(2, h.user_id);
+    TD_RETURN_IF_ERROR(s.Exec());
   }
   for (const WorkerSkill& w : b.upsert_skills) {
     TD_ASSIGN_OR_RETURN(Stmt s, c.Prepare(kUpsertSkill));
@@ -510,6 +589,11 @@ Status ApplyBatch(Connection& c, const WriteBatch& b) {
     s.Bind(2, u.answers);
     s.Bind(3, u.inferred_at_ms);
     TD_RETURN_IF_ERROR(s.Exec());
+    TD_ASSIGN_OR_RETURN(Stmt timing, c.Prepare(kUpdateInferenceTiming));
+    timing.Bind(1, u.project_id);
+    timing.Bind(2, u.typical_answer_ms);
+    timing.Bind(3, u.timed_answers);
+    TD_RETURN_IF_ERROR(timing.Exec());
   }
   return Status::Ok();
 }
@@ -627,6 +711,17 @@ class SqliteStore final : public Store {
   }
   Result<std::vector<Answer>> LoadAnswers(int64_t project_id) override {
     return ReadAll<Answer>(kSelectAnswers, [&](Stmt& s) { s.Bind(1, project_id); }, ReadAnswer);
+  }
+  Result<std::vector<std::pair<int64_t, int64_t>>> HeldAnswerCounts(int64_t project_id) override {
+    return ReadAll<std::pair<int64_t, int64_t>>(
+        "SELECT user_id, count(*) FROM answers WHERE project_id = ?1 AND review = 'held' "
+        "GROUP BY user_id ORDER BY user_id",
+        [&](Stmt& s) { s.Bind(1, project_id); },
+        [](const Stmt& s) { return std::pair<int64_t, int64_t>(s.Int(0), s.Int(1)); });
+  }
+  Result<std::vector<WorkerReview>> LoadWorkerReviews(int64_t project_id) override {
+    return ReadAll<WorkerReview>(
+        kSelectWorkerReviews, [&](Stmt& s) { s.Bind(1, project_id); }, ReadWorkerReview);
   }
   Result<std::vector<WorkerSkill>> LoadSkills(int64_t project_id) override {
     return ReadAll<WorkerSkill>(

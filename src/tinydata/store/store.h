@@ -89,6 +89,11 @@ class Store {
   virtual Result<std::vector<Assignment>> LoadAssignments(int64_t project_id) = 0;
   virtual Result<std::vector<Answer>> LoadAnswers(int64_t project_id) = 0;
   virtual Result<std::vector<WorkerSkill>> LoadSkills(int64_t project_id) = 0;
+  // The project's worker reviews, by user id.
+  virtual Result<std::vector<WorkerReview>> LoadWorkerReviews(int64_t project_id) = 0;
+  // (user id, answers held for review) of the project's workers with held answers.
+  virtual Result<std::vector<std::pair<int64_t, int64_t>>> HeldAnswerCounts(
+      int64_t project_id) = 0;
   // Id and level of the given users, for the scheduler's level gate after a restart.
   virtual Result<std::vector<User>> LoadUsers(const std::vector<int64_t>& ids) = 0;
 

@@ -11,7 +11,8 @@
 //
 // Lock order. Every transaction takes its row locks in this order, so transactions of different
 // servers never wait for each other in a cycle:
-//   task rows (by id) -> assignment rows -> worker_skills rows -> users rows (by id)
+//   task rows (by id) -> assignment rows -> worker_skills rows -> worker_reviews rows
+//   -> users rows (by id)
 //   -> balance rows (by account, then asset) -> the journal's id counter (pg_ledger.h).
 // A deadlock or serialization failure the database reports anyway comes back as Aborted; the
 // caller then runs the whole use case again in a new transaction (RunInTransaction).
@@ -46,15 +47,15 @@ struct TaskClaims {
   int32_t expired_leases = 0;
 };
 
-// What a lease looks for in one project: open tasks, gold and regular, that `user_id` never had
-// and whose claims are below `max_answers`.
+// What a lease looks for in one project: open regular tasks that `user_id` never had and whose
+// claims are below `max_answers` (gold items: GoldCandidates, TrainingCandidates).
 struct LeaseQuery {
   int64_t project_id = 0;
   int64_t user_id = 0;
   int32_t min_answers = 1;
   int32_t max_answers = 1;
-  // Of each kind, at most this many tasks that already have claims (closest to retiring first,
-  // as sched::Priority ranks them), and this many without any (oldest first).
+  // At most this many tasks that already have claims (closest to retiring first, as
+  // sched::Priority ranks them), and this many without any (oldest first).
   int in_flight_limit = 16;
   int fresh_limit = 1;
 };
@@ -64,7 +65,7 @@ struct UserRewardState {
   int64_t user_id = 0;
   int32_t level = 1;
   std::optional<UserGameRow> game;  // unset before the first gold result
-  int64_t gold_passes = 0;
+  int64_t unrevealed_gold_passes = 0;  // GoldResult::unrevealed_passes over all days
   std::optional<int64_t> referrer;
   int64_t daily_aia = 0;  // received on the day asked for
 };
@@ -74,6 +75,8 @@ struct ProjectInference {
   int64_t answers = 0;         // answers of the project it read
   int64_t skills_version = 0;  // bumped whenever it rewrites the worker skills
   int64_t inferred_at_ms = 0;
+  int64_t typical_answer_ms = 0;  // the median time a counted answer took (0: too few)
+  int64_t timed_answers = 0;
 };
 
 class Transaction {
@@ -94,6 +97,22 @@ class Transaction {
   // Lease candidates (LeaseQuery), unlocked, in one statement: for each kind the in-flight ones,
   // then the fresh ones.
   virtual Result<std::vector<TaskClaims>> LeaseCandidates(const LeaseQuery& query) = 0;
+  // Up to `limit` items of the gold pool (every gold source but training, whatever their state)
+  // that `user_id` never had, unlocked, in the user's own order: by a hash of id and `seed`.
+  virtual Result<std::vector<TaskClaims>> GoldCandidates(int64_t project_id, int64_t user_id,
+                                                         int64_t seed, int limit) = 0;
+  // Up to `limit` training items `user_id` never had, oldest first, unlocked.
+  virtual Result<std::vector<TaskClaims>> TrainingCandidates(int64_t project_id, int64_t user_id,
+                                                             int limit) = 0;
+  // Whether the user has or had an assignment of the task.
+  virtual Result<bool> UserHadTask(int64_t user_id, int64_t task_id) = 0;
+  // How many gold-pool items (every gold source but training) and regular items the user had
+  // in the project.
+  struct LeaseTally {
+    int64_t gold = 0;
+    int64_t regular = 0;
+  };
+  virtual Result<LeaseTally> UserLeaseTally(int64_t project_id, int64_t user_id) = 0;
   // Locks the task. `skip_locked`: nullopt at once when another transaction holds it, instead
   // of waiting. nullopt as well when there is no such task. With `now_ms` > 0 it also counts the
   // leases that expired by then (TaskClaims::expired_leases).
@@ -120,6 +139,12 @@ class Transaction {
   virtual Result<std::optional<Answer>> AnswerOfAssignment(int64_t assignment_id) = 0;
   virtual Result<std::optional<Answer>> AnswerByIdempotencyKey(int64_t user_id,
                                                                std::string_view key) = 0;
+  // The worker's review in the project, if any; `lock`: locked until the transaction ends
+  // (worker_reviews rows come after worker_skills rows in the lock order).
+  virtual Result<std::optional<WorkerReview>> ReadWorkerReview(int64_t project_id,
+                                                               int64_t user_id, bool lock) = 0;
+  // The worker's answers in the project that are held for review, in id order.
+  virtual Result<std::vector<Answer>> HeldAnswers(int64_t project_id, int64_t user_id) = 0;
   // The worker's skill row in the project, locked; created as `initial` (with these ids) when
   // missing, so there is always a row to lock.
   virtual Result<WorkerSkill> LockSkill(int64_t user_id, int64_t project_id,

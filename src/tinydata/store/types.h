@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace tinydata::store {
 
@@ -69,8 +70,20 @@ struct Project {
   double target_confidence = 0.9;
   int64_t reward_aia = 0;
   double gold_rate = 0.0;
+  // A retired item whose consensus is at least this confident joins the gold pool (0: never).
+  double gold_promotion_confidence = 0.98;
   std::string status = "active";  // "active" | "paused"
   int64_t created_at_ms = 0;
+};
+
+// Where a task's gold answer comes from. Gold items of every source but training form the
+// project's gold pool, the control questions that score annotators.
+enum class GoldSource : uint8_t {
+  kNone,       // a data item without gold
+  kImported,   // the requester's control question
+  kTraining,   // a training item: its answer and explanation are shown after answering, and it
+               // scores nobody
+  kConsensus,  // a retired data item promoted into the gold pool for its confident consensus
 };
 
 struct Task {
@@ -78,6 +91,8 @@ struct Task {
   int64_t project_id = 0;
   std::string data_json;
   std::optional<std::string> gold_json;  // set for gold items; never shown to annotators
+  GoldSource gold_source = GoldSource::kNone;
+  std::string explanation = {};          // training items: why the gold answer is right
   std::string state = "open";            // "open" | "retired"
   std::string consensus_json;            // empty until there is a consensus
   double confidence = 0.0;
@@ -95,6 +110,12 @@ struct Assignment {
   std::string state = "leased";  // "leased" | "answered" | "expired"
 };
 
+// Whether an answer counts. A worker whose answers look like spam (far faster than the project's
+// typical time, a high spam score) has them held for review: held answers count towards no
+// consensus and are paid nothing until a reviewer releases them (then they are judged and paid
+// like late answers, still counting towards no consensus) or rejects them.
+enum class AnswerReview : uint8_t { kCounted, kHeld, kReleased, kRejected };
+
 struct Answer {
   int64_t id = 0;
   int64_t assignment_id = 0;
@@ -107,6 +128,22 @@ struct Answer {
   std::string verdict = "pending";  // "pending" | "accepted" | "rejected"
   std::string response_json;      // the body acknowledged to the client, replayed on retries
   int64_t created_at_ms = 0;
+  AnswerReview review = AnswerReview::kCounted;
+};
+
+enum class ReviewState : uint8_t { kHeld, kReleased, kRejected };
+
+// A worker's answers in one project under review (AnswerReview).
+struct WorkerReview {
+  int64_t project_id = 0;
+  int64_t user_id = 0;
+  ReviewState state = ReviewState::kHeld;
+  std::string reason = {};  // why it was held, for the reviewer
+  int64_t fast_answers = 0;  // answers far faster than the project's typical time
+  double spam_score = 0.0;   // of the last re-inference that held it (0: none)
+  int64_t created_at_ms = 0;
+  int64_t decided_at_ms = 0;  // 0 while held
+  int64_t decided_by = 0;     // the reviewer's user id
 };
 
 // A worker's skill in one project, refreshed by the periodic re-inference and by gold checks.
@@ -119,5 +156,14 @@ struct WorkerSkill {
   std::string model_json;  // method-specific detail (confusion matrix, reliability)
   int64_t updated_at_ms = 0;
 };
+
+// The column text of each enum value ("" for the defaults kNone and kCounted) and back; an
+// unknown text reads as the default (the CHECK constraints admit no other).
+const char* GoldSourceName(GoldSource source);
+GoldSource GoldSourceFromName(std::string_view name);
+const char* AnswerReviewName(AnswerReview review);
+AnswerReview AnswerReviewFromName(std::string_view name);
+const char* ReviewStateName(ReviewState state);
+ReviewState ReviewStateFromName(std::string_view name);
 
 }  // namespace tinydata::store

@@ -38,12 +38,34 @@ struct VerdictUpdate {
   std::string verdict;  // "accepted" | "rejected"
 };
 
+// A review decision about one answer (and the verdict it gives it).
+struct AnswerReviewUpdate {
+  int64_t answer_id = 0;
+  AnswerReview review = AnswerReview::kHeld;
+  std::string verdict;  // "pending" | "accepted" | "rejected"
+};
+
+// A retired item joins the gold pool with its consensus as the gold answer.
+struct GoldPromotion {
+  int64_t task_id = 0;
+  std::string gold_json;
+};
+
+// A worker put on hold: their counted answers on the project's open regular items become held
+// (and stop counting towards the items' answers), so they leave the coming consensus.
+struct WorkerHold {
+  int64_t project_id = 0;
+  int64_t user_id = 0;
+};
+
 // Records a full re-inference of a project: the answers it read; the skills version goes up by one
 // (transaction.h ProjectInference).
 struct ProjectInferenceUpdate {
   int64_t project_id = 0;
   int64_t answers = 0;
   int64_t inferred_at_ms = 0;
+  int64_t typical_answer_ms = 0;  // the median time counted answers took (0: too few)
+  int64_t timed_answers = 0;      // how many answers that median is over
 };
 
 struct UserProgressUpdate {
@@ -69,6 +91,12 @@ struct WriteBatch {
   std::vector<TaskUpdate> update_tasks;
   std::vector<AssignmentStateUpdate> update_assignments;
   std::vector<VerdictUpdate> update_verdicts;
+  std::vector<AnswerReviewUpdate> update_answer_reviews;
+  std::vector<GoldPromotion> promote_gold;
+  // Inserted, or merged into the row of (project, user): state, reason and spam score replaced,
+  // fast_answers added; a rejected worker stays rejected.
+  std::vector<WorkerReview> upsert_worker_reviews;
+  std::vector<WorkerHold> hold_open_answers;
   std::vector<WorkerSkill> upsert_skills;
   // Inserts, or sets accuracy, model and time of an existing row, keeping its gold record (a
   // re-inference; the gold record is counted by the answer path meanwhile).
@@ -88,7 +116,9 @@ struct WriteBatch {
     return insert_users.empty() && update_user_progress.empty() && insert_tokens.empty() &&
            upsert_projects.empty() && insert_tasks.empty() && insert_assignments.empty() &&
            insert_answers.empty() && update_tasks.empty() && update_assignments.empty() &&
-           update_verdicts.empty() && upsert_skills.empty() &&
+           update_verdicts.empty() && update_answer_reviews.empty() && promote_gold.empty() &&
+           upsert_worker_reviews.empty() && hold_open_answers.empty() &&
+           upsert_skills.empty() &&
            upsert_skill_models.empty() && upsert_settings.empty() && insert_settings.empty() &&
            revoke_token_hashes.empty() && revoke_user_tokens.empty() && touch_tokens.empty() &&
            upsert_inference.empty() && ledger.empty();

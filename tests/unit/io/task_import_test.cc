@@ -151,3 +151,64 @@ TEST(TaskImportTest, InvalidUtf8InAJsonlLineIsARowError) {
 
 }  // namespace
 }  // namespace tinydata::io
+
+namespace tinydata::io {
+namespace {
+
+TEST(TaskImportTest, TrainingItemsCarryTheirExplanationInEveryFormat) {
+  ParsedTaskFile jsonl = ParseTaskFile(
+      TaskFormat::kJsonl,
+      R"({"data": {"t": "a"}, "gold": "pos", "training": true, "explanation": "It praises."})"
+      "\n");
+  ASSERT_TRUE(jsonl.errors.empty());
+  EXPECT_TRUE(jsonl.tasks[0].training);
+  EXPECT_EQ(jsonl.tasks[0].explanation, "It praises.");
+
+  ParsedTaskFile csv = ParseTaskFile(TaskFormat::kCsv,
+                                     "t,gold,training,explanation\n"
+                                     "a,pos,yes,It praises.\n"
+                                     "b,neg,,\n");
+  ASSERT_TRUE(csv.errors.empty()) << csv.errors[0].message;
+  ASSERT_EQ(csv.tasks.size(), 2u);
+  EXPECT_TRUE(csv.tasks[0].training);
+  EXPECT_EQ(csv.tasks[0].explanation, "It praises.");
+  EXPECT_FALSE(csv.tasks[0].data.contains("training"));
+  EXPECT_FALSE(csv.tasks[0].data.contains("explanation"));
+  EXPECT_FALSE(csv.tasks[1].training);
+
+  ParsedTaskFile ls = ParseTaskFile(
+      TaskFormat::kLabelStudio,
+      R"([{"data": {"t": "a"}, "training": true, "explanation": "It praises.",
+           "annotations": [{"result": [{"value": {"choices": ["pos"]}}]}]}])");
+  ASSERT_TRUE(ls.errors.empty()) << ls.errors[0].message;
+  EXPECT_TRUE(ls.tasks[0].training);
+  EXPECT_EQ(ls.tasks[0].gold, "pos");
+}
+
+TEST(TaskImportTest, TrainingWithoutGoldOrExplanationWithoutTrainingIsARowError) {
+  ParsedTaskFile f = ParseTaskFile(
+      TaskFormat::kJsonl,
+      R"({"data": {"t": "a"}, "training": true})" "\n"
+      R"({"data": {"t": "b"}, "gold": "pos", "explanation": "shown to nobody"})" "\n"
+      R"({"data": {"t": "c"}, "gold": "pos", "training": "yes"})" "\n");
+  EXPECT_TRUE(f.tasks.empty());
+  ASSERT_EQ(f.errors.size(), 3u);
+  EXPECT_EQ(f.errors[0].field, "training");
+  EXPECT_EQ(f.errors[1].field, "explanation");
+  EXPECT_EQ(f.errors[2].field, "training");
+  EXPECT_EQ(f.errors[2].line, 3);
+
+  ParsedTaskFile csv = ParseTaskFile(TaskFormat::kCsv, "t,gold,training\na,pos,maybe\n");
+  ASSERT_EQ(csv.errors.size(), 1u);
+  EXPECT_EQ(csv.errors[0].field, "training");
+  EXPECT_EQ(csv.errors[0].line, 2);
+
+  ParsedTaskFile long_one = ParseTaskFile(
+      TaskFormat::kJsonl, R"({"data": {}, "gold": "pos", "training": true, "explanation": ")" +
+                              std::string(2001, 'x') + "\"}\n");
+  ASSERT_EQ(long_one.errors.size(), 1u);
+  EXPECT_EQ(long_one.errors[0].field, "explanation");
+}
+
+}  // namespace
+}  // namespace tinydata::io

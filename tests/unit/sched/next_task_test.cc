@@ -90,6 +90,15 @@ TEST(PickNextTaskTest, GoldIsMixedInAtTheGoldRate) {
   EXPECT_EQ(gold, 250);
 }
 
+TEST(MayServeGoldTest, GoldNeverOutgrowsTheUsersRealWorkAfterTheFirstFew) {
+  for (int64_t gold = 0; gold < kGoldWarmup; ++gold) EXPECT_TRUE(MayServeGold(gold, 0));
+  EXPECT_FALSE(MayServeGold(kGoldWarmup, 0));
+  EXPECT_FALSE(MayServeGold(kGoldWarmup, kGoldWarmup));
+  EXPECT_TRUE(MayServeGold(kGoldWarmup, kGoldWarmup + 1));
+  EXPECT_FALSE(MayServeGold(40, 40));
+  EXPECT_TRUE(MayServeGold(40, 41));
+}
+
 TEST(PickNextTaskTest, FallsBackToTheOtherKindWhenOneIsExhausted) {
   std::vector<Candidate> c = {Open(1), Open(2)};
   c[1].gold = true;

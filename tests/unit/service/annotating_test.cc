@@ -164,7 +164,10 @@ TEST_F(Annotating, GoldIsNeverGivenToTheSameUserTwiceAndFeedbackIsImmediate) {
   ASSERT_TRUE(answered.ok());
   ASSERT_TRUE(answered->gold.has_value());
   EXPECT_FALSE(answered->gold->correct);
-  EXPECT_EQ(answered->gold->expected, "neg");
+  // A control item says "not correct" and never what the right answer was.
+  EXPECT_FALSE(answered->gold->training);
+  EXPECT_TRUE(answered->gold->expected.is_null());
+  EXPECT_TRUE(answered->gold->explanation.empty());
   auto next = Next(a1, project.id);
   ASSERT_TRUE(next.ok() && next->has_value());
   EXPECT_EQ(nlohmann::json::parse((*next)->task_data_json)["t"], "regular");

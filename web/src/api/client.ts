@@ -15,6 +15,7 @@ import type {
   Profile,
   Project,
   ProjectInput,
+  Review,
   RowError,
   Session,
   Stats,
@@ -101,6 +102,12 @@ export class ApiClient {
   }
   stats(id: number): Promise<Stats> {
     return this.json('GET', `/api/v1/projects/${id}/stats`);
+  }
+  async reviews(id: number): Promise<Review[]> {
+    return (await this.json<{ reviews: Review[] }>('GET', `/api/v1/projects/${id}/reviews`)).reviews;
+  }
+  decideReview(id: number, annotator: string, decision: 'release' | 'reject'): Promise<Review> {
+    return this.json('POST', `/api/v1/projects/${id}/reviews/${encodeURIComponent(annotator)}/${decision}`);
   }
   fund(id: number, amountAia: number): Promise<{ budget_aia: number }> {
     return this.json('POST', `/api/v1/projects/${id}/fund`, { json: { amount_aia: amountAia } });

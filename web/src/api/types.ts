@@ -69,6 +69,8 @@ export type TaskFormat = 'jsonl' | 'csv' | 'labelstudio';
 export interface ImportResult {
   imported: number;
   gold: number;
+  /** Of the gold items, how many are training items (they explain their answer). */
+  training: number;
 }
 
 export interface RowError {
@@ -85,6 +87,23 @@ export interface Stats {
   answers_per_task: Record<string, number>;
   annotator_accuracy: { annotator: string; accuracy: number; answers: number }[];
   confusion: { labels: string[]; matrix: number[][] };
+  /** The median time a counted answer took, over how many answers (last re-inference). */
+  answer_time?: { typical_ms: number; answers: number };
+  review?: { held_answers: number; workers_under_review: number };
+}
+
+export type ReviewState = 'held' | 'released' | 'rejected';
+
+/** A worker whose answers were held: far too fast, or a high spam score. */
+export interface Review {
+  annotator: string;
+  state: ReviewState;
+  reason: string;
+  fast_answers: number;
+  spam_score: number;
+  held_answers: number;
+  created_at: string;
+  decided_at?: string;
 }
 
 export interface NextTask {
@@ -95,7 +114,8 @@ export interface NextTask {
 
 export interface AnswerResponse {
   answer_id: number;
-  gold?: { correct: boolean; expected: AnswerValue };
+  /** Control items say only whether the answer was right; training items also explain. */
+  gold?: { correct: boolean; training?: boolean; expected?: AnswerValue; explanation?: string };
   task_retired: boolean;
   reward_pending_aia: number;
 }

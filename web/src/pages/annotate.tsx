@@ -17,7 +17,8 @@ type Screen =
   | { kind: 'error'; message: string };
 
 type Feedback =
-  | { kind: 'gold'; correct: boolean; expected: string }
+  | { kind: 'gold'; correct: boolean }
+  | { kind: 'training'; correct: boolean; expected: string; explanation: string }
   | { kind: 'saved'; pending: number; retired: boolean }
   | { kind: 'expired' }
   | { kind: 'rejected'; message: string };
@@ -159,9 +160,16 @@ export function AnnotatePage(props: { user: User }) {
       if (last) {
         const r = last.response;
         setFeedback(
-          r.gold
-            ? { kind: 'gold', correct: r.gold.correct, expected: labelOf(question, r.gold.expected) }
-            : { kind: 'saved', pending: r.reward_pending_aia, retired: r.task_retired },
+          r.gold?.training
+            ? {
+                kind: 'training',
+                correct: r.gold.correct,
+                expected: r.gold.expected === undefined ? '' : labelOf(question, r.gold.expected),
+                explanation: r.gold.explanation ?? '',
+              }
+            : r.gold
+              ? { kind: 'gold', correct: r.gold.correct }
+              : { kind: 'saved', pending: r.reward_pending_aia, retired: r.task_retired },
         );
         refreshProfile();
       }
@@ -300,7 +308,16 @@ function FeedbackBanner(props: { feedback: Feedback }) {
       </Alert>
     ) : (
       <Alert kind="error" title="Not quite" testId="feedback">
-        That was a check question. The expected answer was “{f.expected}”.
+        That was a check question, and the answer was not the expected one. Check questions help us
+        trust your answers; read the instructions again and take your time.
+      </Alert>
+    );
+  }
+  if (f.kind === 'training') {
+    return (
+      <Alert kind={f.correct ? 'success' : 'error'} title={f.correct ? 'Correct!' : 'Not quite'} testId="feedback">
+        A practice question{f.expected ? <>: the answer is “{f.expected}”.</> : '.'}
+        {f.explanation ? <> {f.explanation}</> : null}
       </Alert>
     );
   }

@@ -3,7 +3,7 @@
 
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError } from '../api/client';
-import type { ImportResult, Project, RowError, Stats, TaskFormat } from '../api/types';
+import type { ImportResult, Project, Review, RowError, Stats, TaskFormat } from '../api/types';
 import { BarChart, ColumnChart, CompletionBar, Heatmap } from '../components/charts';
 import { Alert, Field, errorText, formatAia } from '../components/ui';
 import { formatFromFileName } from '../lib/project_form';
@@ -101,7 +101,7 @@ export function ProjectPage(props: { id: number }) {
           <p class="muted">Loading figures…</p>
         ) : (
           <>
-            <CompletionBar completion={stats.completion} retired={stats.tasks.retired} total={stats.tasks.total} />
+            <CompletionBar completion={stats.completion} retired={stats.tasks.retired} total={stats.tasks.retired + stats.tasks.open} />
             <dl class="facts">
               <div>
                 <dt>Items</dt>
@@ -148,6 +148,7 @@ export function ProjectPage(props: { id: number }) {
           </>
         )}
       </section>
+      <ReviewsCard projectId={project.id} heldAnswers={stats?.review?.held_answers ?? 0} onDecided={() => pollNow.current()} />
       <ExportCard projectId={project.id} title={project.title} />
     </main>
   );
@@ -219,7 +220,8 @@ function UploadCard(props: { projectId: number; onImported: () => void }) {
       </form>
       {result && (
         <Alert kind="success" testId="upload-result">
-          Imported {result.imported} item{result.imported === 1 ? '' : 's'} ({result.gold} gold).
+          Imported {result.imported} item{result.imported === 1 ? '' : 's'} ({result.gold} gold
+          {result.training ? `, ${result.training} of them training` : ''}).
         </Alert>
       )}
       {error && <Alert kind="error" testId="upload-error">{error}</Alert>}
@@ -309,6 +311,93 @@ function FundCard(props: { projectId: number; initialBudget?: number }) {
         </button>
       </form>
       {message && <Alert kind={message.kind} testId="fund-message">{message.text}</Alert>}
+    </section>
+  );
+}
+
+/**
+ * Workers whose answers are held (far faster than is typical here, or answers that say nothing
+ * about the truth): held answers count towards no label and earn nothing until released.
+ */
+function ReviewsCard(props: { projectId: number; heldAnswers: number; onDecided: () => void }) {
+  const [reviews, setReviews] = useState<Review[] | null>(null);
+  const [busy, setBusy] = useState<string | null>(null);
+  const [message, setMessage] = useState<{ kind: 'success' | 'error'; text: string } | null>(null);
+
+  async function load() {
+    try {
+      setReviews(await api.reviews(props.projectId));
+    } catch (e) {
+      setMessage({ kind: 'error', text: errorText(e) });
+    }
+  }
+  // Loaded at first and again whenever the number of held answers changes.
+  useEffect(() => {
+    void load();
+  }, [props.projectId, props.heldAnswers]);
+
+  async function decide(annotator: string, decision: 'release' | 'reject') {
+    setBusy(annotator);
+    try {
+      const after = await api.decideReview(props.projectId, annotator, decision);
+      setMessage({
+        kind: 'success',
+        text: decision === 'release' ? `Released ${annotator}: their answers are judged and paid.` : `Rejected ${annotator}: their held answers earn nothing and they get no more tasks here.`,
+      });
+      setReviews((list) => (list ?? []).map((r) => (r.annotator === annotator ? after : r)));
+      props.onDecided();
+    } catch (e) {
+      setMessage({ kind: 'error', text: errorText(e) });
+    } finally {
+      setBusy(null);
+    }
+  }
+
+  return (
+    <section class="card" aria-labelledby="reviews-title" data-testid="reviews">
+      <h2 id="reviews-title">Held for review</h2>
+      {reviews === null ? (
+        <p class="muted">Loading…</p>
+      ) : reviews.length === 0 ? (
+        <p class="muted">Nobody's answers are held. Answers far faster than is typical here, or from a worker whose answers say nothing about the truth, wait here for you.</p>
+      ) : (
+        <div class="table-wrap">
+        <table class="row-errors">
+          <thead>
+            <tr>
+              <th scope="col">Annotator</th>
+              <th scope="col">Why</th>
+              <th scope="col">Held answers</th>
+              <th scope="col">Decision</th>
+            </tr>
+          </thead>
+          <tbody>
+            {reviews.map((r) => (
+              <tr key={r.annotator} data-testid="review-row">
+                <td><code>{r.annotator}</code></td>
+                <td>{r.reason}</td>
+                <td>{r.held_answers}</td>
+                <td>
+                  {r.state === 'held' ? (
+                    <span class="inline-actions">
+                      <button class="btn" type="button" disabled={busy !== null} onClick={() => void decide(r.annotator, 'release')}>
+                        Release
+                      </button>
+                      <button class="btn btn-danger" type="button" disabled={busy !== null} onClick={() => void decide(r.annotator, 'reject')}>
+                        Reject
+                      </button>
+                    </span>
+                  ) : (
+                    <span class={`status status-${r.state}`}>{r.state}</span>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        </div>
+      )}
+      {message && <Alert kind={message.kind} testId="review-message">{message.text}</Alert>}
     </section>
   );
 }
