@@ -115,7 +115,10 @@ Result<nlohmann::json> ParseJsonObject(std::string_view text, std::string_view f
 
 // The token of an `Authorization: Bearer <token>` header (scheme case-insensitive).
 // Unauthenticated when the header is missing, uses another scheme, or the token is empty.
+// The view points into `request`'s header, so it is valid only as long as `request` is; a
+// temporary request is refused at compile time.
 Result<std::string_view> BearerToken(const Request& request);
+Result<std::string_view> BearerToken(const Request&& request) = delete;
 // The same from the Authorization header's value.
 Result<std::string_view> BearerTokenOf(std::string_view authorization);
 

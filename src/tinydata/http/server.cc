@@ -45,6 +45,10 @@ constexpr size_t kReadChunkBytes = 8 * 1024;
 // How long a connection we close after an error keeps draining what the client still sends, so
 // the kernel does not answer unread data with a RST that would destroy our error response.
 constexpr std::chrono::milliseconds kLingerTimeout{1000};
+// Draining reads in large pieces: a client may still be sending most of a 64 MiB upload, and
+// each read costs a handler call, so small reads could use up the deadline before the client is
+// done (and the reset would come all the same).
+constexpr size_t kLingerChunkBytes = 64 * 1024;
 constexpr std::chrono::milliseconds kForceCloseWait{500};
 
 // RFC 7231 IMF-fixdate, recomputed at most once a second per thread.
@@ -657,7 +661,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void Linger() {
-    stream_.async_read_some(buffer_.prepare(kReadChunkBytes),
+    stream_.async_read_some(buffer_.prepare(kLingerChunkBytes),
                             [self = shared_from_this()](beast::error_code ec, size_t) {
                               if (ec) return self->stream_.close();
                               self->buffer_.clear();

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -66,7 +67,9 @@ class CsvReader {
   int64_t next_line_ = 1;    // line at p_
   int64_t record_line_ = 1;  // line where the last record started
   std::vector<std::string> header_;
-  std::vector<std::string> unquoted_;  // per column, for fields with doubled quotes
+  // Per column, for fields with doubled quotes. A deque, so that growing it for a later column
+  // of a record leaves the earlier fields' views (into short, inline strings) valid.
+  std::deque<std::string> unquoted_;
 };
 
 }  // namespace tinydata::io

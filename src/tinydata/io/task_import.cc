@@ -231,10 +231,11 @@ void ParseCsv(std::string_view body, ParsedTaskFile& out) {
       if (static_cast<int>(c) == gold_column) {
         const std::string& cell = rec.fields[c];
         if (cell.empty()) continue;
-        nlohmann::json parsed = nlohmann::json::parse(cell, nullptr, /*allow_exceptions=*/false);
-        task.gold = (parsed.is_discarded() || parsed.is_object() || parsed.is_null())
+        // Bounded like every JSON from outside: a cell nested too deep stays text.
+        Result<nlohmann::json> parsed = ParseJson(cell, "gold");
+        task.gold = (!parsed.ok() || parsed->is_object() || parsed->is_null())
                         ? nlohmann::json(cell)
-                        : std::move(parsed);
+                        : std::move(parsed).value();
       } else {
         task.data[header[c]] = rec.fields[c];
       }

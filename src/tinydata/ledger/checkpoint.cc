@@ -4,6 +4,7 @@
 
 #include <charconv>
 #include <cstring>
+#include <limits>
 #include <vector>
 
 namespace tinydata::ledger {
@@ -221,6 +222,9 @@ Result<Checkpoint> OpenCheckpoint(std::string_view note, const VerifierKey& key)
   }
   TD_ASSIGN_OR_RETURN(uint64_t ts, ParseDecimal(lines[3].substr(kTimestampPrefix.size()),
                                                 LineField(4)));
+  if (ts > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
+    return Status::InvalidArgument("timestamp is out of range", LineField(4));
+  }
   c.timestamp_unix_seconds = static_cast<int64_t>(ts);
 
   if (signatures.empty() || signatures.back() != '\n') {

@@ -91,7 +91,9 @@ Result<game::GameConfig> GameConfigFromJson(std::string_view text) {
       TD_GAME_MEMBER(agt_per_level_up),
   };
 #undef TD_GAME_MEMBER
-  for (const auto& [key, value] : object.items()) {
+  for (const auto& item : object.items()) {
+    // A named reference, not a structured binding: clang 14 (the fuzz build) cannot capture one.
+    const std::string& key = item.key();
     const bool known = std::any_of(std::begin(members), std::end(members),
                                    [&key](const Member& m) { return key == m.name; });
     if (!known) return Status::InvalidArgument("unknown game configuration member", key);

@@ -141,9 +141,8 @@ class Connection {
   std::unordered_map<const char*, sqlite3_stmt*> cache_;
 };
 
-constexpr const char* kUserColumns =
-    "id, email, password_hash, display_name, roles, level, xp, referral_code, created_at_ms";
-
+// Reads a row of id, email, password_hash, display_name, roles, level, xp, referral_code,
+// created_at_ms.
 User ReadUser(const Stmt& s) {
   User u;
   u.id = s.Int(0);

@@ -62,6 +62,16 @@ TEST_F(CsvReaderTest, UnquotesFieldsWithCommasQuotesAndLineBreaks) {
             (std::vector<std::vector<std::string>>{{"a,b", "say \"x\""}, {"two\nlines", "z"}}));
 }
 
+TEST_F(CsvReaderTest, KeepsEveryDoubledQuoteFieldOfARecord) {
+  // Found by tests/fuzz/answers_csv_fuzz: the scratch of a later column used to move the
+  // earlier short fields out from under their views.
+  Result<CsvReader> reader = CsvReader::Open(
+      WriteFile("\"a\"\"b\",\"c\"\"d\",\"e\"\"f\"\n\"1\"\"\",\"2\"\"\",\"3\"\"\"\n"));
+  ASSERT_TRUE(reader.ok()) << reader.status().message();
+  EXPECT_EQ(reader->header(), (std::vector<std::string>{"a\"b", "c\"d", "e\"f"}));
+  EXPECT_EQ(Rows(*reader), (std::vector<std::vector<std::string>>{{"1\"", "2\"", "3\""}}));
+}
+
 TEST_F(CsvReaderTest, AcceptsCrlfAndSkipsBlankLines) {
   Result<CsvReader> reader = CsvReader::Open(WriteFile("task,label\r\na,1\r\n\r\nb,2"));
   ASSERT_TRUE(reader.ok());

@@ -126,6 +126,19 @@ TEST(TaskImportTest, DeeplyNestedLabelStudioFileIsAnError) {
   EXPECT_NE(f.errors[0].message.find("nested deeper"), std::string::npos);
 }
 
+// The same for a CSV gold cell that parses as JSON: one nested too deep is kept as text (which
+// the question then refuses), never as a value that copying it would overflow the stack with.
+TEST(TaskImportTest, DeeplyNestedCsvGoldCellStaysText) {
+  const std::string deep = std::string(66'000, '[') + std::string(66'000, ']');
+  ParsedTaskFile f =
+      ParseTaskFile(TaskFormat::kCsv, "text,gold\nfine,\"[1, [2]]\"\nx," + deep + "\n");
+  ASSERT_TRUE(f.errors.empty());
+  ASSERT_EQ(f.tasks.size(), 2u);
+  EXPECT_EQ(f.tasks[0].gold, nlohmann::json::parse("[1, [2]]"));
+  ASSERT_TRUE(f.tasks[1].gold.is_string());
+  EXPECT_EQ(f.tasks[1].gold.get<std::string>(), deep);
+}
+
 TEST(TaskImportTest, InvalidUtf8InACsvCellNamesItsColumn) {
   ParsedTaskFile f = ParseTaskFile(TaskFormat::kCsv, "text,gold\nfine,pos\nbad \xff here,neg\n");
   EXPECT_TRUE(f.tasks.empty());

@@ -86,6 +86,17 @@ TEST(CheckpointTest, MalformedNotesNameTheLine) {
             StatusCode::kInvalidArgument);
 }
 
+// Found by tests/fuzz/ledger_fuzz: a timestamp beyond int64 used to open as a negative one
+// (the parse comes before the signature check, so the edited note names the line).
+TEST(CheckpointTest, TimestampBeyondInt64IsMalformed) {
+  const SigningKey key = TestKey();
+  std::string note = SignCheckpoint(Sample(), key).value();
+  note.replace(note.find("timestamp 1764000000"), 20, "timestamp 17640000001764000000");
+  const Result<Checkpoint> opened = OpenCheckpoint(note, VerifierKeyOf(key));
+  EXPECT_EQ(opened.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(opened.status().field(), "checkpoint line 4");
+}
+
 TEST(CheckpointTest, RejectsMultiLineOrigin) {
   Checkpoint c = Sample();
   c.origin = "a\nb";
