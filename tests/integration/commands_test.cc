@@ -13,25 +13,11 @@ namespace {
 
 using nlohmann::json;
 
-struct CommandResult {
-  int exit_code = -1;
-  std::string output;  // stdout and stderr
-};
-
 // Runs `tinydata <args>` through the shell (args are quoted by the caller).
 CommandResult RunTinydata(const std::string& args, const std::string& stdin_text = {}) {
-  std::string command = std::string("'") + TINYDATA_BINARY + "' " + args + " 2>&1";
+  std::string command = std::string("'") + TINYDATA_BINARY + "' " + args;
   if (!stdin_text.empty()) command = "printf '%s\\n' '" + stdin_text + "' | " + command;
-  CommandResult result;
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (pipe == nullptr) return result;
-  char buffer[4096];
-  for (size_t n; (n = std::fread(buffer, 1, sizeof(buffer), pipe)) > 0;) {
-    result.output.append(buffer, n);
-  }
-  const int status = ::pclose(pipe);
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return result;
+  return Shell(command);
 }
 
 class CommandsTest : public ApiTest {
