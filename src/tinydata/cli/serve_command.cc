@@ -472,12 +472,14 @@ Status RunServe(const ServeOptions& options) {
     MaintenanceLoop maintenance(platform, std::chrono::seconds(options.maintenance_seconds));
     service::SequencerJob sequencer(ledger.get(), std::chrono::seconds(2));
     server.Wait();
+    // A handler still working on a pool after the shutdown grace holds its connection; the
+    // connection must go before the server it belongs to, so the pools finish here.
+    blocking_pool.join();
+    password_work.Join();
     spdlog::info("shutting down: requests drained");
     maintenance.Stop();
     sequencer.Stop();
   }
-  blocking_pool.join();
-  password_work.Join();
   opened.store->Flush();
   spdlog::info("stopped {}", StatsLine(platform.write_stats()));
   return Status::Ok();

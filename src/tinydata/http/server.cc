@@ -102,10 +102,10 @@ class ServerState {
         threads_count_(options_.threads > 0
                            ? options_.threads
                            : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()))),
+        limits_(options_.client_limits),
         ioc_(threads_count_),
         acceptor_(net::make_strand(ioc_)),
-        signals_(acceptor_.get_executor()),
-        limits_(options_.client_limits) {}
+        signals_(acceptor_.get_executor()) {}
 
   Status Start();
   void Shutdown();
@@ -157,7 +157,8 @@ class ServerState {
   std::shared_ptr<spdlog::logger> logger_;
   const int threads_count_;
 
-  // Declared before ioc_ so that sessions destroyed with the io_context can still unregister.
+  // Declared before ioc_ so that sessions destroyed with the io_context can still unregister
+  // and give back their body budget and connection count.
   mutable std::mutex mu_;
   std::condition_variable cv_;
   std::unordered_map<uint64_t, std::weak_ptr<Session>> sessions_;
@@ -168,6 +169,7 @@ class ServerState {
   std::atomic<bool> draining_{false};
   uint64_t next_session_id_ = 1;  // used on the acceptor strand only
   std::atomic<size_t> body_bytes_{0};
+  ClientLimits limits_;
 
   net::io_context ioc_;
   tcp::acceptor acceptor_;
@@ -176,7 +178,6 @@ class ServerState {
   std::optional<net::executor_work_guard<net::io_context::executor_type>> work_;
   std::vector<std::thread> threads_;
   uint16_t port_ = 0;
-  ClientLimits limits_;
 };
 
 // One connection. Every member runs on the connection's strand.
