@@ -1,5 +1,6 @@
 #include "tinydata/cli/ledger_command.h"
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -36,9 +37,9 @@ class NodeMap final : public ledger::NodeStore {
   std::map<std::pair<uint32_t, uint64_t>, ledger::Hash> nodes_;
 };
 
-Result<std::string> ReadKeyFile(const std::string& path) {
+Result<std::string> ReadKeyFile(const std::string& path, const std::string& field) {
   std::ifstream in(path);
-  if (!in) return Status::NotFound("cannot read " + path, "verifier-key");
+  if (!in) return Status::NotFound("cannot read " + path, field);
   std::stringstream buffer;
   buffer << in.rdbuf();
   std::string text = buffer.str();
@@ -46,6 +47,14 @@ Result<std::string> ReadKeyFile(const std::string& path) {
     text.pop_back();
   }
   return text;
+}
+
+Result<std::string> ReadNoteFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::NotFound("cannot read " + path, "trusted-checkpoint");
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
 }
 
 }  // namespace
@@ -89,7 +98,7 @@ Result<LedgerVerifyReport> VerifyLedgerDatabase(const LedgerVerifyOptions& optio
   std::optional<ledger::VerifierKey> key;
   std::string key_text;
   if (!options.verifier_key_path.empty()) {
-    TD_ASSIGN_OR_RETURN(key_text, ReadKeyFile(options.verifier_key_path));
+    TD_ASSIGN_OR_RETURN(key_text, ReadKeyFile(options.verifier_key_path, "verifier-key"));
   } else {
     TD_ASSIGN_OR_RETURN(std::optional<std::string> stored,
                         db->GetSetting(service::kLedgerVerifierKeySetting));
@@ -103,6 +112,12 @@ Result<LedgerVerifyReport> VerifyLedgerDatabase(const LedgerVerifyOptions& optio
     }
     key = std::move(parsed).value();
   }
+  std::vector<std::string> trusted;
+  for (const std::string& path : options.trusted_checkpoint_paths) {
+    TD_ASSIGN_OR_RETURN(std::string note, ReadNoteFile(path));
+    trusted.push_back(std::move(note));
+  }
+  report.trusted_checkpoints = static_cast<int64_t>(trusted.size());
   TD_ASSIGN_OR_RETURN(const int64_t flows_from, service::FlowRulesStart(*db));
   snapshot_reader.reset();
   db->Close();
@@ -114,6 +129,14 @@ Result<LedgerVerifyReport> VerifyLedgerDatabase(const LedgerVerifyOptions& optio
   snapshot.key = key ? &*key : nullptr;
   snapshot.nodes = &nodes;
   snapshot.flows_from_entry_id = flows_from;
+  snapshot.trusted_checkpoints = trusted;
+  snapshot.max_unsequenced_seconds = options.max_unsequenced_seconds;
+  snapshot.now_unix_seconds =
+      options.now_unix_seconds != 0
+          ? options.now_unix_seconds
+          : std::chrono::duration_cast<std::chrono::seconds>(
+                std::chrono::system_clock::now().time_since_epoch())
+                .count();
   report.problems = ledger::VerifyLedger(snapshot);
   return report;
 }
@@ -129,6 +152,9 @@ std::string FormatLedgerVerifyReport(const LedgerVerifyReport& report) {
   out += "entries: " + std::to_string(report.entries) + "\n";
   out += "sequenced: " + std::to_string(report.sequenced) + "\n";
   out += "checkpoints: " + std::to_string(report.checkpoints) + "\n";
+  if (report.trusted_checkpoints > 0) {
+    out += "trusted checkpoints: " + std::to_string(report.trusted_checkpoints) + "\n";
+  }
   out += "balances: " + std::to_string(report.balances) + "\n";
   if (report.key_from_database && report.checkpoints > 0) {
     out +=
@@ -150,7 +176,17 @@ void RegisterLedgerCommand(CLI::App& app) {
   verify->add_option("--database", options->database, "SQLite database file or postgresql:// URL")->required();
   verify->add_option("--verifier-key", options->verifier_key_path,
                      "File with the ledger's published verifier key (default: the database's)");
-  verify->callback([options] {
+  verify->add_option("--trusted-checkpoint", options->trusted_checkpoint_paths,
+                     "File with a checkpoint note seen before (the server's --checkpoint-file, or "
+                     "GET /api/v1/ledger/checkpoint's signature); the log must still extend it. "
+                     "Repeatable");
+  auto max_minutes = std::make_shared<double>(10);
+  verify->add_option("--max-unsequenced-minutes", *max_minutes,
+                     "How long an entry may wait for the sequencer (0: not checked)")
+      ->check(CLI::NonNegativeNumber)
+      ->default_val(10);
+  verify->callback([options, max_minutes] {
+    options->max_unsequenced_seconds = static_cast<int64_t>(*max_minutes * 60);
     Result<LedgerVerifyReport> report = VerifyLedgerDatabase(*options);
     if (!report.ok()) ExitOnError("ledger verify", report.status());
     std::cout << FormatLedgerVerifyReport(*report) << std::flush;

@@ -10,12 +10,15 @@
 #include <boost/asio/thread_pool.hpp>
 #include <algorithm>
 #include <cerrno>
+#include <charconv>
 #include <chrono>
 #include <condition_variable>
 #include <cstring>
 #include <fstream>
 #include <iterator>
 #include <mutex>
+#include <optional>
+#include <string_view>
 #include <system_error>
 #include <thread>
 #include <utility>
@@ -107,6 +110,126 @@ Result<std::string> LoadOrCreateLedgerKeyFile(const std::string& path) {
     spdlog::warn("ledger key file is readable by others path={} (chmod 600 it)", path);
   }
   return text;
+}
+
+// Replaces `path` with `text` so that a crash leaves the old or the new file, never a torn one.
+Status WriteFileAtomically(const std::string& path, std::string_view text) {
+  const std::string temp = path + ".tmp";
+  const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return Status::Unavailable("cannot create " + temp + ": " + std::strerror(errno));
+  size_t written = 0;
+  while (written < text.size()) {
+    const ssize_t n = ::write(fd, text.data() + written, text.size() - written);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      const std::string error = std::strerror(errno);
+      ::close(fd);
+      return Status::Unavailable("cannot write " + temp + ": " + error);
+    }
+    written += static_cast<size_t>(n);
+  }
+  if (::fsync(fd) != 0 || ::close(fd) != 0 || ::rename(temp.c_str(), path.c_str()) != 0) {
+    return Status::Unavailable("cannot write " + path + ": " + std::strerror(errno));
+  }
+  const std::string dir = fs::path(path).parent_path().empty()
+                              ? std::string(".")
+                              : fs::path(path).parent_path().string();
+  const int dir_fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir_fd >= 0) {
+    (void)::fsync(dir_fd);
+    ::close(dir_fd);
+  }
+  return Status::Ok();
+}
+
+// The last checkpoint this server saw, kept in a file outside the database, so that a database
+// rolled back (restored from an older copy, its last entries deleted with their checkpoints)
+// or rewritten (re-signed with the key it holds) does not go unnoticed: at start the ledger
+// must extend the saved checkpoint, and after each sequencer period the newer checkpoint is
+// checked the same way and saved.
+class CheckpointWitness {
+ public:
+  CheckpointWitness(std::string path, service::LedgerService* ledger)
+      : path_(std::move(path)), ledger_(ledger) {}
+
+  // FailedPrecondition naming "checkpoint-file" when the ledger does not extend the file's
+  // checkpoint; InvalidArgument when the file is not a checkpoint of this ledger.
+  Status CheckAtStart() {
+    std::error_code ec;
+    if (fs::exists(path_, ec)) {
+      std::ifstream in(path_, std::ios::binary);
+      if (!in) return Status::InvalidArgument(path_ + ": cannot read", "checkpoint-file");
+      const std::string note((std::istreambuf_iterator<char>(in)),
+                             std::istreambuf_iterator<char>());
+      Result<service::SignedCheckpoint> latest = ledger_->CheckExtends(note);
+      if (latest.ok()) {
+        note_ = note;
+        spdlog::info("ledger extends the saved checkpoint path={} saved_size={} tree_size={}",
+                     path_, TreeSize(note), latest->checkpoint.tree_size);
+        return Save(latest->note);
+      }
+      if (latest.status().code() == StatusCode::kNotFound) return Status::Ok();
+      if (latest.status().code() == StatusCode::kDataLoss) {
+        return Status::FailedPrecondition(
+            path_ + ": " + latest.status().message() +
+                ". Run `tinydata ledger verify --trusted-checkpoint " + path_ +
+                "` to see what changed; to accept the ledger as it now is, move the file away",
+            "checkpoint-file");
+      }
+      return Status::InvalidArgument(path_ + ": " + latest.status().message(), "checkpoint-file");
+    }
+    Result<service::SignedCheckpoint> latest = ledger_->LatestCheckpoint();
+    if (latest.ok()) return Save(latest->note);
+    return Status::Ok();
+  }
+
+  // From the sequencer's thread.
+  void Update() {
+    Result<service::SignedCheckpoint> latest =
+        note_.empty() ? ledger_->LatestCheckpoint() : ledger_->CheckExtends(note_);
+    if (latest.ok()) {
+      if (latest->note == note_) return;
+      if (Status saved = Save(latest->note); !saved.ok()) {
+        spdlog::warn("ledger checkpoint not saved: {}", saved.ToString());
+      }
+      return;
+    }
+    if (latest.status().code() == StatusCode::kNotFound) return;
+    if (latest.status().message() != last_error_) {
+      last_error_ = latest.status().message();
+      spdlog::error("ledger checkpoint check failed: {} (keeping {})", last_error_, path_);
+    }
+  }
+
+ private:
+  static uint64_t TreeSize(std::string_view note) {
+    // The second line of the note; only for the log line.
+    const size_t a = note.find('\n');
+    if (a == std::string_view::npos) return 0;
+    uint64_t size = 0;
+    std::from_chars(note.data() + a + 1, note.data() + note.size(), size);
+    return size;
+  }
+
+  Status Save(const std::string& note) {
+    if (note == note_) return Status::Ok();
+    TD_RETURN_IF_ERROR(WriteFileAtomically(path_, note));
+    note_ = note;
+    last_error_.clear();
+    return Status::Ok();
+  }
+
+  const std::string path_;
+  service::LedgerService* const ledger_;
+  std::string note_;        // the checkpoint last saved
+  std::string last_error_;  // logged once per distinct failure
+};
+
+std::string CheckpointFilePath(const ServeOptions& options) {
+  if (!options.checkpoint_file.empty()) return options.checkpoint_file;
+  if (!options.ledger_key_file.empty()) return options.ledger_key_file + ".checkpoint";
+  if (!store::IsDatabaseUrl(options.database)) return options.database + ".checkpoint";
+  return {};
 }
 
 service::Principal OperatorPrincipal() {
@@ -456,6 +579,15 @@ Status RunServe(const ServeOptions& options) {
   }
   TD_RETURN_IF_ERROR(opened_ledger.status());
   std::unique_ptr<service::LedgerService> ledger = std::move(opened_ledger).value();
+  std::optional<CheckpointWitness> witness;
+  if (const std::string path = CheckpointFilePath(options); !path.empty()) {
+    witness.emplace(path, ledger.get());
+    TD_RETURN_IF_ERROR(witness->CheckAtStart());
+  } else {
+    spdlog::warn(
+        "no --checkpoint-file: a rollback of the shared database shows only to `tinydata ledger "
+        "verify --trusted-checkpoint`");
+  }
   context.game = game.get();
   context.ledger = ledger.get();
   http::Router router;
@@ -470,7 +602,9 @@ Status RunServe(const ServeOptions& options) {
                  server_options.address, server.port(), web_root.string(), options.lease_seconds,
                  static_cast<long>(getpid()));
     MaintenanceLoop maintenance(platform, std::chrono::seconds(options.maintenance_seconds));
-    service::SequencerJob sequencer(ledger.get(), std::chrono::seconds(2));
+    service::SequencerJob sequencer(ledger.get(), std::chrono::seconds(2), [&witness] {
+      if (witness) witness->Update();
+    });
     server.Wait();
     // A handler still working on a pool after the shutdown grace holds its connection; the
     // connection must go before the server it belongs to, so the pools finish here.
@@ -518,6 +652,10 @@ void RegisterServeCommand(CLI::App& app) {
   cmd->add_option("--ledger-key-file", options->ledger_key_file,
                   "File with the ledger's Ed25519 signing key; generated (mode 0600) when missing. "
                   "Default: a key kept in the database");
+  cmd->add_option("--checkpoint-file", options->checkpoint_file,
+                  "File where the server keeps the last ledger checkpoint it saw; it refuses to "
+                  "start on a ledger that does not extend it (rolled back or rewritten). "
+                  "Default: <ledger-key-file>.checkpoint, or <database>.checkpoint for SQLite");
   cmd->add_option("--clock-start", options->clock_start,
                   "Start the server's clock at this RFC 3339 instant (e.g. 2026-11-02T09:00:00Z); "
                   "it then runs at real speed. For demos, replays and tests")

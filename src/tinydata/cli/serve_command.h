@@ -48,6 +48,11 @@ struct ServeOptions {
   // File with the ledger's Ed25519 signing key (ledger/checkpoint.h FormatSigningKey form),
   // created with mode 0600 when missing; empty: the key kept in the database's settings.
   std::string ledger_key_file;
+  // File holding the last ledger checkpoint this server saw (a signed note), kept outside the
+  // database: at start the ledger must extend it, or the server refuses to run on a database
+  // that was rolled back. Empty: <ledger_key_file>.checkpoint, else <database>.checkpoint for
+  // an SQLite file, else none.
+  std::string checkpoint_file;
   // RFC 3339 instant the server's clock starts at (then runs at real speed; OffsetClock), for
   // demos, replays and tests; empty: the system clock.
   std::string clock_start;

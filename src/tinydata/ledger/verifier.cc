@@ -38,6 +38,12 @@ class Verification {
   }
 
  private:
+  struct NamedCheckpoint {
+    Checkpoint checkpoint;
+    std::string name;  // "checkpoint 3", "trusted checkpoint 0"
+    bool trusted = false;
+  };
+
   void Add(ProblemKind kind, int64_t entry_id, std::string message) {
     problems_.push_back(Problem{kind, entry_id, std::move(message)});
   }
@@ -117,22 +123,37 @@ class Verification {
       return *a->leaf_index < *b->leaf_index;
     });
 
-    std::vector<Checkpoint> checkpoints = OpenCheckpoints();
-    std::vector<size_t> order(checkpoints.size());
-    for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-      return checkpoints[a].tree_size < checkpoints[b].tree_size;
-    });
+    std::vector<NamedCheckpoint> checkpoints = OpenCheckpoints(s_.checkpoints, false);
+    std::vector<NamedCheckpoint> trusted = OpenCheckpoints(s_.trusted_checkpoints, true);
+    uint64_t latest_size = 0;
+    bool any_checkpoint = false;
+    for (const NamedCheckpoint& c : checkpoints) {
+      latest_size = std::max(latest_size, c.checkpoint.tree_size);
+      any_checkpoint = true;
+    }
+    CheckUnsequenced(checkpoints, trusted);
+    checkpoints.insert(checkpoints.end(), std::make_move_iterator(trusted.begin()),
+                       std::make_move_iterator(trusted.end()));
+    std::stable_sort(checkpoints.begin(), checkpoints.end(),
+                     [](const NamedCheckpoint& a, const NamedCheckpoint& b) {
+                       return a.checkpoint.tree_size < b.checkpoint.tree_size;
+                     });
     size_t next_checkpoint = 0;
     auto check_roots_at = [&](const CompactRange& range) {
-      while (next_checkpoint < order.size() &&
-             checkpoints[order[next_checkpoint]].tree_size == range.size()) {
-        const size_t i = order[next_checkpoint++];
-        if (checkpoints[i].root_hash != range.Root()) {
+      while (next_checkpoint < checkpoints.size() &&
+             checkpoints[next_checkpoint].checkpoint.tree_size == range.size()) {
+        const NamedCheckpoint& c = checkpoints[next_checkpoint++];
+        if (c.checkpoint.root_hash == range.Root()) continue;
+        if (c.trusted) {
+          Add(ProblemKind::kRolledBack, 0,
+              c.name + " (tree size " + Str(range.size()) + ") has root " +
+                  HexEncode(c.checkpoint.root_hash) + " but the log gives " +
+                  HexEncode(range.Root()) + ": the log was rewritten since it was seen");
+        } else {
           Add(ProblemKind::kRootMismatch, 0,
-              "checkpoint " + Str(uint64_t{i}) + " (tree size " + Str(range.size()) +
-                  ") has root " + HexEncode(checkpoints[i].root_hash) +
-                  " but the entries give " + HexEncode(range.Root()));
+              c.name + " (tree size " + Str(range.size()) + ") has root " +
+                  HexEncode(c.checkpoint.root_hash) + " but the entries give " +
+                  HexEncode(range.Root()));
         }
       }
     };
@@ -158,13 +179,71 @@ class Verification {
           "the Merkle store holds leaf index " + Str(range.size()) + " but no entry does (" +
               EntryName(last_id + 1) + " deleted?)");
     }
-    for (; next_checkpoint < order.size(); ++next_checkpoint) {
-      const size_t i = order[next_checkpoint];
-      const int64_t last_id = leaves.empty() ? 0 : leaves.back()->entry.id;
-      Add(ProblemKind::kMissingEntry, last_id + 1,
-          "checkpoint " + Str(uint64_t{i}) + " covers " + Str(checkpoints[i].tree_size) +
-              " leaves but only " + Str(range.size()) + " entries are sequenced (entries after " +
-              EntryName(last_id) + " deleted?)");
+    const int64_t last_id = leaves.empty() ? 0 : leaves.back()->entry.id;
+    for (; next_checkpoint < checkpoints.size(); ++next_checkpoint) {
+      const NamedCheckpoint& c = checkpoints[next_checkpoint];
+      if (c.trusted) {
+        Add(ProblemKind::kRolledBack, last_id + 1,
+            c.name + " covers " + Str(c.checkpoint.tree_size) + " leaves but the log holds " +
+                Str(range.size()) + ": the log was rolled back (entries after " +
+                EntryName(last_id) + " removed, or the database restored from an older copy)");
+      } else {
+        Add(ProblemKind::kMissingEntry, last_id + 1,
+            c.name + " covers " + Str(c.checkpoint.tree_size) + " leaves but only " +
+                Str(range.size()) + " entries are sequenced (entries after " +
+                EntryName(last_id) + " deleted?)");
+      }
+    }
+    // Without a key the checkpoints could not be opened; that is reported already.
+    if (range.size() > latest_size && (s_.key != nullptr || s_.checkpoints.empty())) {
+      const int64_t first_uncovered =
+          latest_size < leaves.size() ? leaves[latest_size]->entry.id : last_id;
+      Add(ProblemKind::kMissingCheckpoint, first_uncovered,
+          any_checkpoint
+              ? "the latest checkpoint covers " + Str(latest_size) + " leaves but " +
+                    Str(range.size()) + " are sequenced: leaves from " +
+                    EntryName(first_uncovered) +
+                    " on are in no signed checkpoint (checkpoints deleted, or leaves "
+                    "assigned outside the sequencer)"
+              : "no checkpoint covers the " + Str(range.size()) +
+                    " sequenced leaves (checkpoints deleted?)");
+    }
+  }
+
+  // An entry the sequencer should have reached: posted long ago, or well before a checkpoint
+  // was signed that leaves it out.
+  void CheckUnsequenced(const std::vector<NamedCheckpoint>& checkpoints,
+                        const std::vector<NamedCheckpoint>& trusted) {
+    const NamedCheckpoint* newest = nullptr;
+    for (const auto* list : {&checkpoints, &trusted}) {
+      for (const NamedCheckpoint& c : *list) {
+        if (newest == nullptr ||
+            c.checkpoint.timestamp_unix_seconds > newest->checkpoint.timestamp_unix_seconds) {
+          newest = &c;
+        }
+      }
+    }
+    for (const StoredEntry* e : by_id_) {
+      if (e->leaf_index) continue;
+      const int64_t posted = e->entry.created_at_unix_seconds;
+      const std::string what = EntryName(e->entry.id) + " (" + e->entry.reason + ", " +
+                               Str(e->entry.amount) + " " +
+                               std::string(AssetName(e->entry.asset)) + " to " +
+                               e->entry.credit_account + ")";
+      if (newest != nullptr &&
+          posted + kSequencingSlackSeconds < newest->checkpoint.timestamp_unix_seconds) {
+        Add(ProblemKind::kUnsequenced, e->entry.id,
+            what + " was posted " +
+                Str(newest->checkpoint.timestamp_unix_seconds - posted) + " s before " +
+                newest->name + " was signed but is not in the log (slipped in behind the "
+                "sequencer?)");
+      } else if (s_.max_unsequenced_seconds > 0 &&
+                 posted + s_.max_unsequenced_seconds < s_.now_unix_seconds) {
+        Add(ProblemKind::kUnsequenced, e->entry.id,
+            what + " has waited " + Str(s_.now_unix_seconds - posted) +
+                " s for the sequencer (allowed: " + Str(s_.max_unsequenced_seconds) +
+                " s); no signed checkpoint vouches for it");
+      }
     }
   }
 
@@ -190,27 +269,28 @@ class Verification {
                     : "stored Merkle " + where + " is missing");
   }
 
-  std::vector<Checkpoint> OpenCheckpoints() {
-    std::vector<Checkpoint> opened;
+  std::vector<NamedCheckpoint> OpenCheckpoints(std::span<const std::string> notes, bool trusted) {
+    std::vector<NamedCheckpoint> opened;
     uint64_t previous_size = 0;
-    for (size_t i = 0; i < s_.checkpoints.size(); ++i) {
-      const std::string name = "checkpoint " + Str(uint64_t{i});
+    for (size_t i = 0; i < notes.size(); ++i) {
+      const std::string name =
+          std::string(trusted ? "trusted checkpoint " : "checkpoint ") + Str(uint64_t{i});
       if (s_.key == nullptr) {
         Add(ProblemKind::kBadCheckpoint, 0, name + " cannot be checked: no verifier key");
         continue;
       }
-      auto c = OpenCheckpoint(s_.checkpoints[i], *s_.key);
+      auto c = OpenCheckpoint(notes[i], *s_.key);
       if (!c.ok()) {
         Add(ProblemKind::kBadCheckpoint, 0, name + ": " + c.status().ToString());
         continue;
       }
-      if (c->tree_size < previous_size) {
+      if (!trusted && c->tree_size < previous_size) {
         Add(ProblemKind::kBadCheckpoint, 0,
             name + " has tree size " + Str(c->tree_size) + ", smaller than the earlier " +
                 Str(previous_size));
       }
       previous_size = std::max(previous_size, c->tree_size);
-      opened.push_back(std::move(*c));
+      opened.push_back(NamedCheckpoint{std::move(*c), name, trusted});
     }
     return opened;
   }
@@ -300,6 +380,9 @@ std::string_view ProblemKindName(ProblemKind kind) {
     case ProblemKind::kBadCheckpoint: return "bad_checkpoint";
     case ProblemKind::kRootMismatch: return "root_mismatch";
     case ProblemKind::kNodeMismatch: return "node_mismatch";
+    case ProblemKind::kMissingCheckpoint: return "missing_checkpoint";
+    case ProblemKind::kRolledBack: return "rolled_back";
+    case ProblemKind::kUnsequenced: return "unsequenced";
   }
   return "unknown";
 }

@@ -8,7 +8,12 @@
 //     reordered row an index out of place), and unsequenced entries come last;
 //   - the Merkle tree over the recomputed leaves has the stored node hashes (when given) and
 //     the root of every checkpoint at its size; the checkpoint signatures verify and sizes
-//     never shrink; no checkpoint or stored leaf lies beyond the last entry;
+//     never shrink; no checkpoint or stored leaf lies beyond the last entry; the latest
+//     checkpoint covers every sequenced leaf (the sequencer writes both in one batch);
+//   - every trusted checkpoint (one seen before, kept outside the database) is still a prefix
+//     of the log: a log truncated or rewritten together with its own checkpoints is named;
+//   - no entry stays unsequenced longer than allowed, nor was posted well before a checkpoint
+//     that does not include it (an entry slipped into the journal behind the sequencer);
 //   - replaying the entries in id order: each is well formed and one of the ledger's flows
 //     (flows.h; entries older than `flows_from_entry_id` predate those rules and are exempt),
 //     idempotency keys are unique, no balance but the treasury's goes negative, AGT and AIA in
@@ -52,7 +57,18 @@ struct LedgerSnapshot {
   const NodeStore* nodes = nullptr;          // the stored Merkle nodes, if any
   // Entries with a smaller id were posted before the flow rules existed (0: check every entry).
   int64_t flows_from_entry_id = 0;
+  // Signed checkpoint notes of this log kept elsewhere (by a server, an auditor, a user who
+  // fetched one): the log must still extend each of them.
+  std::span<const std::string> trusted_checkpoints;
+  // Entries posted more than `max_unsequenced_seconds` before `now_unix_seconds` must be
+  // sequenced (max_unsequenced_seconds 0: not checked).
+  int64_t now_unix_seconds = 0;
+  int64_t max_unsequenced_seconds = 0;
 };
+
+// How much earlier than a checkpoint's timestamp an entry it does not include may have been
+// posted (clock skew between servers, a transaction that committed after the sequencer read).
+inline constexpr int64_t kSequencingSlackSeconds = 60;
 
 enum class ProblemKind {
   kMalformedEntry,        // a field breaks ValidateEntry
@@ -67,6 +83,9 @@ enum class ProblemKind {
   kBadCheckpoint,         // malformed, unsigned or badly signed checkpoint, or shrinking size
   kRootMismatch,          // checkpoint root != root of the recomputed tree
   kNodeMismatch,          // stored node hash != recomputed node hash
+  kMissingCheckpoint,     // sequenced leaves that no checkpoint covers
+  kRolledBack,            // the log no longer extends a trusted checkpoint
+  kUnsequenced,           // an entry left out of the log for too long
 };
 
 // "edited_entry", ...

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "tinydata/ledger/entry.h"
+#include "tinydata/ledger/merkle.h"
 #include "tinydata/service/platform.h"
 
 namespace tinydata::service {
@@ -210,8 +211,40 @@ Result<std::vector<ledger::Hash>> LedgerService::Consistency(uint64_t first, uin
   return log.ConsistencyProof(first, second);
 }
 
-SequencerJob::SequencerJob(LedgerService* ledger, std::chrono::milliseconds period)
-    : ledger_(ledger), period_(period) {
+Result<SignedCheckpoint> LedgerService::CheckExtends(std::string_view trusted_note) {
+  Result<ledger::Checkpoint> opened = ledger::OpenCheckpoint(trusted_note, verifier_key_);
+  if (!opened.ok()) {
+    return Status::InvalidArgument(
+        "not a checkpoint of this ledger (" + opened.status().message() + ")", "checkpoint");
+  }
+  const ledger::Checkpoint& trusted = *opened;
+  const std::string seen = "the saved checkpoint (tree size " + std::to_string(trusted.tree_size) +
+                           ", signed " + FormatRfc3339(trusted.timestamp_unix_seconds * 1000) +
+                           ")";
+  Result<SignedCheckpoint> latest = LatestCheckpoint();
+  if (!latest.ok() && latest.status().code() != StatusCode::kNotFound) return latest.status();
+  const uint64_t size = latest.ok() ? latest->checkpoint.tree_size : 0;
+  if (size < trusted.tree_size) {
+    return Status::DataLoss(
+        "the ledger was rolled back: its latest checkpoint covers " + std::to_string(size) +
+        " entries but " + seen + " covers " + std::to_string(trusted.tree_size) +
+        " (entries or checkpoints deleted, or the database restored from an older copy)");
+  }
+  if (!latest.ok()) return latest.status();  // both empty: nothing was ever published
+  TD_ASSIGN_OR_RETURN(std::vector<ledger::Hash> proof, Consistency(trusted.tree_size, size));
+  Status consistent = ledger::VerifyConsistency(trusted.tree_size, size, proof, trusted.root_hash,
+                                                latest->checkpoint.root_hash);
+  if (!consistent.ok()) {
+    return Status::DataLoss("the ledger was rewritten: its latest checkpoint (tree size " +
+                            std::to_string(size) + ") does not extend " + seen + ": " +
+                            consistent.message());
+  }
+  return latest;
+}
+
+SequencerJob::SequencerJob(LedgerService* ledger, std::chrono::milliseconds period,
+                           std::function<void()> after_run)
+    : ledger_(ledger), period_(period), after_run_(std::move(after_run)) {
   thread_ = std::thread([this] { Run(); });
 }
 
@@ -245,6 +278,7 @@ void SequencerJob::Run() {
         spdlog::info("ledger sequenced={} tree_size={}", run->sequenced, run->tree_size);
       }
     }
+    if (after_run_) after_run_();
     if (stopping) return;
   }
 }

@@ -17,11 +17,13 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -98,6 +100,13 @@ class LedgerService {
   // Consistency proof between two checkpointed sizes first <= second <= latest checkpoint's.
   Result<std::vector<ledger::Hash>> Consistency(uint64_t first, uint64_t second);
 
+  // Checks that the log still extends `trusted_note`, a checkpoint of this log seen before (the
+  // one a server published last, kept outside the database): the latest checkpoint is at least
+  // as large and a consistency proof from the stored nodes links the two. Returns the latest
+  // checkpoint. InvalidArgument naming "checkpoint" when the note is malformed or not signed by
+  // this log's key; DataLoss when the log was rolled back or rewritten since.
+  Result<SignedCheckpoint> CheckExtends(std::string_view trusted_note);
+
  private:
   LedgerService(store::Store* store, const Clock* clock, LedgerOptions options)
       : store_(store), clock_(clock), options_(std::move(options)), nodes_(store) {}
@@ -136,7 +145,10 @@ class LedgerService {
 // period.
 class SequencerJob {
  public:
-  SequencerJob(LedgerService* ledger, std::chrono::milliseconds period);
+  // `after_run`, when set, runs on the job's thread after each period, leader or not (e.g. to
+  // save the latest checkpoint outside the database).
+  SequencerJob(LedgerService* ledger, std::chrono::milliseconds period,
+               std::function<void()> after_run = nullptr);
   ~SequencerJob() { Stop(); }
   SequencerJob(const SequencerJob&) = delete;
   SequencerJob& operator=(const SequencerJob&) = delete;
@@ -148,6 +160,7 @@ class SequencerJob {
 
   LedgerService* const ledger_;
   const std::chrono::milliseconds period_;
+  const std::function<void()> after_run_;
   std::mutex mu_;
   std::condition_variable cv_;
   bool stopping_ = false;

@@ -21,6 +21,12 @@
 namespace tinydata::cli {
 namespace {
 
+LedgerVerifyOptions OptionsFor(const std::string& database) {
+  LedgerVerifyOptions options;
+  options.database = database;
+  return options;
+}
+
 using service::Principal;
 
 constexpr int64_t kDayMs = 86'400'000;
@@ -178,14 +184,14 @@ TEST_F(GameWeekTest, WeekOfPlayVerifiesThenTamperingIsNamed) {
   }
   EXPECT_GE(a_level, 2);
 
-  auto report = VerifyLedgerDatabase({path_, ""});
+  auto report = VerifyLedgerDatabase(OptionsFor(path_));
   ASSERT_TRUE(report.ok()) << report.status().ToString();
   EXPECT_TRUE(report->problems.empty()) << FormatLedgerVerifyReport(*report);
   EXPECT_GT(report->sequenced, 40);
 
   Sql("DROP TRIGGER ledger_entries_no_edit; UPDATE ledger_entries SET amount = amount + 1 "
       "WHERE id = 10");
-  report = VerifyLedgerDatabase({path_, ""});
+  report = VerifyLedgerDatabase(OptionsFor(path_));
   ASSERT_TRUE(report.ok());
   EXPECT_TRUE(std::any_of(report->problems.begin(), report->problems.end(), [](const auto& p) {
     return p.kind == ledger::ProblemKind::kEditedEntry && p.entry_id == 10;
@@ -193,7 +199,7 @@ TEST_F(GameWeekTest, WeekOfPlayVerifiesThenTamperingIsNamed) {
 
   Sql("UPDATE ledger_entries SET amount = amount - 1 WHERE id = 10;"
       "DROP TRIGGER ledger_entries_no_delete; DELETE FROM ledger_entries WHERE id = 20");
-  report = VerifyLedgerDatabase({path_, ""});
+  report = VerifyLedgerDatabase(OptionsFor(path_));
   ASSERT_TRUE(report.ok());
   EXPECT_FALSE(std::any_of(report->problems.begin(), report->problems.end(),
                            [](const auto& p) { return p.entry_id == 10; }));

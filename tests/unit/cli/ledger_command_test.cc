@@ -18,6 +18,14 @@
 namespace tinydata::cli {
 namespace {
 
+LedgerVerifyOptions OptionsFor(const std::string& database) {
+  LedgerVerifyOptions options;
+  options.database = database;
+  return options;
+}
+
+constexpr int64_t kBuiltAt = 1'790'000'000;
+
 class LedgerVerifyTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -35,7 +43,7 @@ class LedgerVerifyTest : public ::testing::Test {
   // of user 1; the first four sequenced under two checkpoints, the rest pending.
   void BuildLedger() {
     auto store = store::OpenStore(path_).value();
-    service::ManualClock clock(1'790'000'000'000);
+    service::ManualClock clock(kBuiltAt * 1000);
     store::WriteBatch users;
     store::User u;
     u.id = 1;
@@ -70,8 +78,15 @@ class LedgerVerifyTest : public ::testing::Test {
     sqlite3_close(db);
   }
 
+  // The options of a verify run right after BuildLedger (its clock's time).
+  LedgerVerifyOptions Options() const {
+    LedgerVerifyOptions options = OptionsFor(path_);
+    options.now_unix_seconds = kBuiltAt + 5;
+    return options;
+  }
+
   std::vector<ledger::Problem> Verify() {
-    auto report = VerifyLedgerDatabase({path_, ""});
+    auto report = VerifyLedgerDatabase(Options());
     EXPECT_TRUE(report.ok()) << report.status().ToString();
     return report.ok() ? report->problems : std::vector<ledger::Problem>{};
   }
@@ -89,7 +104,7 @@ class LedgerVerifyTest : public ::testing::Test {
 };
 
 TEST_F(LedgerVerifyTest, IntactLedgerPasses) {
-  auto report = VerifyLedgerDatabase({path_, ""});
+  auto report = VerifyLedgerDatabase(Options());
   ASSERT_TRUE(report.ok()) << report.status().ToString();
   EXPECT_TRUE(report->problems.empty()) << FormatLedgerVerifyReport(*report);
   EXPECT_EQ(report->entries, 6);
@@ -101,7 +116,9 @@ TEST_F(LedgerVerifyTest, IntactLedgerPasses) {
 TEST_F(LedgerVerifyTest, PassesWithPublishedVerifierKeyFile) {
   const std::string key_path = (dir_ / "ledger.pub").string();
   std::ofstream(key_path) << verifier_key_ << "\n";
-  auto report = VerifyLedgerDatabase({path_, key_path});
+  LedgerVerifyOptions options = Options();
+  options.verifier_key_path = key_path;
+  auto report = VerifyLedgerDatabase(options);
   ASSERT_TRUE(report.ok()) << report.status().ToString();
   EXPECT_TRUE(report->problems.empty());
   EXPECT_FALSE(report->key_from_database);
@@ -166,8 +183,83 @@ TEST_F(LedgerVerifyTest, ForgedCheckpointIsReported) {
   }));
 }
 
+// The latest checkpoint, as a server's --checkpoint-file or a user who fetched it keeps it.
+std::string SaveLatestCheckpoint(const std::string& db_path, const std::string& file) {
+  auto store = store::OpenStore(db_path).value();
+  auto row = store->ledger().LatestCheckpoint().value();
+  store->Close();
+  std::ofstream(file, std::ios::binary) << row->note;
+  return row->note;
+}
+
+TEST_F(LedgerVerifyTest, RollbackIsReportedAgainstATrustedCheckpoint) {
+  const std::string saved = (dir_ / "seen.checkpoint").string();
+  SaveLatestCheckpoint(path_, saved);
+  // Entries 3 and 4 (the grants of 300 and 400) go with their nodes and checkpoint, and the
+  // balances are fixed: what is left is a consistent, smaller ledger.
+  Sql("DROP TRIGGER ledger_entries_no_delete; DELETE FROM ledger_entries WHERE id IN (3, 4);"
+      "DELETE FROM ledger_nodes WHERE (level = 0 AND idx >= 2) OR (level = 1 AND idx = 1) "
+      "OR level = 2;"
+      "DELETE FROM ledger_checkpoints WHERE tree_size = 4;"
+      "UPDATE ledger_balances SET balance = balance - 700 WHERE account LIKE 'user:%' AND "
+      "asset = 'AIA';"
+      "UPDATE ledger_balances SET balance = balance + 700 WHERE account = 'treasury' AND "
+      "asset = 'AIA'");
+  auto problems = Verify();
+  EXPECT_TRUE(problems.empty()) << problems.front().message;
+
+  LedgerVerifyOptions options = Options();
+  options.trusted_checkpoint_paths = {saved};
+  auto report = VerifyLedgerDatabase(options);
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_TRUE(Names(report->problems, ledger::ProblemKind::kRolledBack, 3))
+      << FormatLedgerVerifyReport(*report);
+  EXPECT_NE(FormatLedgerVerifyReport(*report).find("trusted checkpoints: 1"), std::string::npos);
+}
+
+TEST_F(LedgerVerifyTest, UnreadableTrustedCheckpointIsAnError) {
+  LedgerVerifyOptions options = Options();
+  options.trusted_checkpoint_paths = {(dir_ / "nope").string()};
+  auto report = VerifyLedgerDatabase(options);
+  EXPECT_EQ(report.status().field(), "trusted-checkpoint");
+}
+
+TEST_F(LedgerVerifyTest, DeletedCheckpointsAreReported) {
+  Sql("DELETE FROM ledger_checkpoints");
+  EXPECT_TRUE(Names(Verify(), ledger::ProblemKind::kMissingCheckpoint, 1));
+}
+
+TEST_F(LedgerVerifyTest, InjectedUnsequencedMintIsReported) {
+  // A grant written straight into the journal, dated before the last checkpoint, balances
+  // fixed to match.
+  Sql("INSERT INTO ledger_entries (id, created_at_s, debit_account, credit_account, asset, "
+      "amount, reason, reference, idempotency_key) SELECT 7, " +
+      std::to_string(kBuiltAt - 3600) +
+      ", 'treasury', account, 'AIA', 1000000, 'credit_grant', 'inv:x', 'grant:x' "
+      "FROM ledger_balances WHERE account LIKE 'user:%' AND asset = 'AIA';"
+      "UPDATE ledger_balances SET balance = balance + 1000000 WHERE account LIKE 'user:%' AND "
+      "asset = 'AIA';"
+      "UPDATE ledger_balances SET balance = balance - 1000000 WHERE account = 'treasury' AND "
+      "asset = 'AIA'");
+  auto problems = Verify();
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_EQ(problems[0].kind, ledger::ProblemKind::kUnsequenced);
+  EXPECT_EQ(problems[0].entry_id, 7);
+}
+
+TEST_F(LedgerVerifyTest, EntriesLeftUnsequencedAreReportedLater) {
+  LedgerVerifyOptions options = Options();
+  options.now_unix_seconds = kBuiltAt + 601;  // entries 5 and 6 were never sequenced
+  auto report = VerifyLedgerDatabase(options);
+  ASSERT_TRUE(report.ok());
+  EXPECT_TRUE(Names(report->problems, ledger::ProblemKind::kUnsequenced, 5));
+  EXPECT_TRUE(Names(report->problems, ledger::ProblemKind::kUnsequenced, 6));
+  options.max_unsequenced_seconds = 0;
+  EXPECT_TRUE(VerifyLedgerDatabase(options)->problems.empty());
+}
+
 TEST_F(LedgerVerifyTest, MissingDatabaseIsAnErrorNotAnEmptyLedger) {
-  auto report = VerifyLedgerDatabase({(dir_ / "nope.db").string(), ""});
+  auto report = VerifyLedgerDatabase(OptionsFor((dir_ / "nope.db").string()));
   EXPECT_EQ(report.status().code(), StatusCode::kNotFound);
   EXPECT_EQ(report.status().field(), "database");
 }

@@ -46,30 +46,58 @@ class VerifierTest : public ::testing::Test {
         Pay("pool:checkin", "user:3", 5, "checkin:3:20401", "checkin_bonus"),
     };
     for (const Posting& p : postings) ASSERT_TRUE(journal.Post(p, kNow).ok());
+    Build(journal.entries());
+    key_ = VerifierKeyOf(Key());
+  }
 
+  // Sequences `entries` into a fresh log, signing checkpoints at sizes 6 and 10 and at the end,
+  // and stores the balances they sum to: the ledger as an honest server (or an attacker holding
+  // the signing key) would leave it.
+  void Build(const std::vector<JournalEntry>& entries) {
+    nodes_ = MemoryNodeStore();
+    entries_.clear();
+    checkpoints_.clear();
+    balances_.clear();
     MerkleLog log = MerkleLog::Open(&nodes_, 0).value();
     const SigningKey key = Key();
-    for (const JournalEntry& e : journal.entries()) {
+    auto sign = [&] {
+      Checkpoint c{"tinydata.test/ledger", log.size(), log.Root(), kNow + int64_t(log.size())};
+      checkpoints_.push_back(SignCheckpoint(c, key).value());
+    };
+    std::map<std::pair<std::string, Asset>, int64_t> sums;
+    for (const JournalEntry& e : entries) {
       const Hash leaf = EntryLeafHash(e);
       ASSERT_TRUE(log.Append(std::span(&leaf, 1)).ok());
       entries_.push_back(StoredEntry{e, log.size() - 1, leaf});
-      if (log.size() == 6 || log.size() == 10) {
-        Checkpoint c{"tinydata.test/ledger", log.size(), log.Root(), kNow + int64_t(log.size())};
-        checkpoints_.push_back(SignCheckpoint(c, key).value());
-      }
+      if (log.size() == 6 || log.size() == 10) sign();
+      sums[{e.debit_account, e.asset}] -= e.amount;
+      sums[{e.credit_account, e.asset}] += e.amount;
     }
-    for (const auto& [account, asset] : std::vector<std::pair<std::string, Asset>>{
-             {"treasury", Asset::kAia}, {"user:9", Asset::kAia}, {"project:1", Asset::kAia},
-             {"pool:checkin", Asset::kAia}, {"user:1", Asset::kAia}, {"user:2", Asset::kAia},
-             {"user:3", Asset::kAia}, {"treasury", Asset::kAgt}, {"user:2", Asset::kAgt}}) {
-      balances_.push_back({account, asset, journal.Balance(account, asset).value()});
+    if (log.size() != 6 && log.size() != 10) sign();
+    for (const auto& [key_pair, sum] : sums) {
+      balances_.push_back({key_pair.first, key_pair.second, sum});
     }
-    key_ = VerifierKeyOf(key);
+  }
+
+  std::vector<JournalEntry> Entries(size_t first_n) const {
+    std::vector<JournalEntry> out;
+    for (size_t i = 0; i < first_n && i < entries_.size(); ++i) out.push_back(entries_[i].entry);
+    return out;
+  }
+
+  // A journal entry posted behind the sequencer's back: never given a leaf index.
+  void Inject(const JournalEntry& e) {
+    entries_.push_back(StoredEntry{e, std::nullopt, std::nullopt});
+    AddToBalance(e.debit_account, e.asset, -e.amount);
+    AddToBalance(e.credit_account, e.asset, e.amount);
   }
 
   std::vector<Problem> Verify(int64_t flows_from_entry_id = 0) {
     LedgerSnapshot s;
     s.flows_from_entry_id = flows_from_entry_id;
+    s.trusted_checkpoints = trusted_;
+    s.now_unix_seconds = now_;
+    s.max_unsequenced_seconds = max_unsequenced_seconds_;
     s.entries = entries_;
     s.balances = balances_;
     s.checkpoints = checkpoints_;
@@ -106,6 +134,9 @@ class VerifierTest : public ::testing::Test {
   std::vector<StoredEntry> entries_;
   std::vector<StoredBalance> balances_;
   std::vector<std::string> checkpoints_;
+  std::vector<std::string> trusted_;
+  int64_t now_ = 0;
+  int64_t max_unsequenced_seconds_ = 0;
   VerifierKey key_;
 };
 
@@ -322,6 +353,94 @@ TEST_F(VerifierTest, TamperedStoredNodeIsReported) {
   ASSERT_EQ(problems.size(), 1u) << Describe(problems);
   EXPECT_EQ(problems[0].kind, ProblemKind::kNodeMismatch);
   EXPECT_EQ(problems[0].entry_id, 5);  // leaves 4..5 are entries 5 and 6
+}
+
+TEST_F(VerifierTest, TruncatedLogIsNamedOnlyByATrustedCheckpoint) {
+  // Someone with the database (and the key stored in it) drops the last three entries, their
+  // nodes and checkpoints, re-signs a checkpoint at size 7 and fixes the balances. The log is
+  // consistent in itself; only a checkpoint seen before the rollback tells.
+  const std::vector<std::string> seen = {checkpoints_.back()};  // size 10
+  Build(Entries(7));
+  auto problems = Verify();
+  EXPECT_TRUE(problems.empty()) << Describe(problems);
+
+  trusted_ = seen;
+  problems = Verify();
+  ASSERT_EQ(problems.size(), 1u) << Describe(problems);
+  EXPECT_EQ(problems[0].kind, ProblemKind::kRolledBack);
+  EXPECT_EQ(problems[0].entry_id, 8);
+  EXPECT_THAT(problems[0].message, ::testing::HasSubstr("covers 10 leaves but the log holds 7"));
+}
+
+TEST_F(VerifierTest, RewrittenLogIsNamedByATrustedCheckpoint) {
+  trusted_ = {checkpoints_[0], checkpoints_[1]};  // sizes 6 and 10
+  std::vector<JournalEntry> entries = Entries(10);
+  entries[8].amount = 90;  // entry 9 pays ten times more; everything re-signed around it
+  Build(entries);
+  const auto problems = Verify();
+  ASSERT_EQ(problems.size(), 1u) << Describe(problems);
+  EXPECT_EQ(problems[0].kind, ProblemKind::kRolledBack);
+  EXPECT_THAT(problems[0].message, ::testing::HasSubstr("trusted checkpoint 1 (tree size 10)"));
+}
+
+TEST_F(VerifierTest, TrustedCheckpointStillInTheLogPasses) {
+  trusted_ = {checkpoints_[0]};
+  const auto problems = Verify();
+  EXPECT_TRUE(problems.empty()) << Describe(problems);
+}
+
+TEST_F(VerifierTest, TrustedCheckpointOfAnotherKeyIsBad) {
+  std::array<uint8_t, 32> seed;
+  seed.fill(2);
+  const SigningKey other = SigningKeyFromSeed("tinydata.test/ledger", seed).value();
+  trusted_ = {SignCheckpoint({"tinydata.test/ledger", 10, Hash{}, kNow}, other).value()};
+  const auto problems = Verify();
+  ASSERT_EQ(problems.size(), 1u) << Describe(problems);
+  EXPECT_EQ(problems[0].kind, ProblemKind::kBadCheckpoint);
+  EXPECT_THAT(problems[0].message, ::testing::HasSubstr("trusted checkpoint 0"));
+}
+
+TEST_F(VerifierTest, DeletedCheckpointsAreNamed) {
+  checkpoints_.clear();
+  auto problems = Verify();
+  ASSERT_EQ(problems.size(), 1u) << Describe(problems);
+  EXPECT_EQ(problems[0].kind, ProblemKind::kMissingCheckpoint);
+
+  Build(Entries(10));
+  checkpoints_.pop_back();  // the one at size 10: leaves 7..10 are vouched for by none
+  problems = Verify();
+  ASSERT_EQ(problems.size(), 1u) << Describe(problems);
+  EXPECT_EQ(problems[0].kind, ProblemKind::kMissingCheckpoint);
+  EXPECT_EQ(problems[0].entry_id, 7);
+}
+
+TEST_F(VerifierTest, BackdatedUnsequencedMintIsNamed) {
+  // A credit grant slipped into the journal with an old timestamp, so it looks like an entry
+  // the sequencer has not reached yet: but a checkpoint signed long after it leaves it out.
+  JournalEntry mint{11, kNow - 3600, "treasury", "user:3", Asset::kAia, 1'000'000,
+                    "credit_grant", "inv:forged", "grant:forged"};
+  Inject(mint);
+  const auto problems = Verify();
+  ASSERT_EQ(problems.size(), 1u) << Describe(problems);
+  EXPECT_EQ(problems[0].kind, ProblemKind::kUnsequenced);
+  EXPECT_EQ(problems[0].entry_id, 11);
+  EXPECT_THAT(problems[0].message, ::testing::HasSubstr("credit_grant, 1000000 AIA to user:3"));
+}
+
+TEST_F(VerifierTest, EntryWaitingTooLongForTheSequencerIsNamed) {
+  JournalEntry mint{11, kNow + 100, "treasury", "user:3", Asset::kAia, 5, "credit_grant",
+                    "inv:3", "grant:3"};
+  Inject(mint);
+  max_unsequenced_seconds_ = 600;
+  now_ = kNow + 100 + 30;  // just posted: the sequencer runs every few seconds
+  auto problems = Verify();
+  EXPECT_TRUE(problems.empty()) << Describe(problems);
+
+  now_ = kNow + 100 + 601;
+  problems = Verify();
+  ASSERT_EQ(problems.size(), 1u) << Describe(problems);
+  EXPECT_EQ(problems[0].kind, ProblemKind::kUnsequenced);
+  EXPECT_THAT(problems[0].message, ::testing::HasSubstr("waited 601 s"));
 }
 
 TEST(VerifierEmptyTest, EmptyLedgerHasNoProblems) {

@@ -89,6 +89,46 @@ TEST_F(LedgerServiceTest, ConsistencyProofLinksTwoCheckpoints) {
   EXPECT_TRUE(ledger::VerifyConsistency(3, 7, *proof, root3, root7).ok());
 }
 
+TEST_F(LedgerServiceTest, CheckExtendsAcceptsAnEarlierCheckpointOfTheSameLog) {
+  Fund(3);
+  ASSERT_TRUE(ledger_->Sequence().ok());
+  const std::string seen = ledger_->LatestCheckpoint()->note;
+  Fund(4);
+  ASSERT_TRUE(ledger_->Sequence().ok());
+  auto latest = ledger_->CheckExtends(seen);
+  ASSERT_TRUE(latest.ok()) << latest.status().ToString();
+  EXPECT_EQ(latest->checkpoint.tree_size, 7u);
+  EXPECT_TRUE(ledger_->CheckExtends(latest->note).ok());
+}
+
+TEST_F(LedgerServiceTest, CheckExtendsNamesARollbackAndARewrite) {
+  Fund(7);
+  ASSERT_TRUE(ledger_->Sequence().ok());
+  // Checkpoints signed with the log's own key (which the database holds) but of another
+  // history: one longer than the log, one that disagrees with its first three entries.
+  auto key_text = store_->GetSetting(kLedgerSigningKeySetting);
+  ASSERT_TRUE(key_text.ok() && key_text->has_value());
+  const ledger::SigningKey key = ledger::ParseSigningKey(**key_text).value();
+  auto sign = [&](uint64_t size, const ledger::Hash& root) {
+    return ledger::SignCheckpoint({"tinydata/ledger", size, root, 1}, key).value();
+  };
+  const ledger::Hash root = ledger_->LatestCheckpoint()->checkpoint.root_hash;
+
+  auto longer = ledger_->CheckExtends(sign(9, root));
+  EXPECT_EQ(longer.status().code(), StatusCode::kDataLoss);
+  EXPECT_NE(longer.status().message().find("rolled back"), std::string::npos)
+      << longer.status().ToString();
+
+  auto forked = ledger_->CheckExtends(sign(3, ledger::Sha256(std::string_view("other"))));
+  EXPECT_EQ(forked.status().code(), StatusCode::kDataLoss);
+  EXPECT_NE(forked.status().message().find("rewritten"), std::string::npos)
+      << forked.status().ToString();
+
+  auto garbage = ledger_->CheckExtends("tinydata/ledger\n3\n");
+  EXPECT_EQ(garbage.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(garbage.status().field(), "checkpoint");
+}
+
 TEST_F(LedgerServiceTest, SigningKeySurvivesRestart) {
   const std::string key = ledger_->verifier_key_text();
   ledger_.reset();
