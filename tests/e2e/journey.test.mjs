@@ -234,10 +234,26 @@ if (skipReason && process.env.E2E_REQUIRE === '1') {
 
   let requester;
 
+  step('a logged-out visitor at / and at any other page gets the sign-in page', [], async () => {
+    const { context, page } = await newPage('visitor', PHONE);
+    for (const where of ['/', '/annotate', '/projects/1', '/no/such/page']) {
+      await page.goto(`${baseUrl}${where}`);
+      await page.waitForURL('**/login');
+      await page.getByRole('heading', { name: 'Welcome back' }).waitFor({ timeout: 5000 });
+      await page.getByRole('button', { name: 'Log in' }).waitFor();
+    }
+    await shoot(page, '00-start-logged-out');
+    await context.close();
+  });
+
   step('requester signs up and creates a project with the form', [], async () => {
     requester = await newPage('requester', DESKTOP);
     const { page } = requester;
-    await page.goto(`${baseUrl}/signup`);
+    // Where a new user starts: the address of the site.
+    await page.goto(`${baseUrl}/`);
+    await page.waitForURL('**/login');
+    await page.getByRole('link', { name: 'Create an account' }).click();
+    await page.waitForURL('**/signup');
     await shoot(page, '01-signup');
     await checkAccessibility(page, 'sign up');
     await page.getByLabel('Email').fill('requester@example.com');

@@ -20,12 +20,18 @@ export function navigate(to: string, options: { replace?: boolean } = {}): void 
   notify();
 }
 
-/** The current path and query string; re-renders on navigation. */
+/**
+ * The current path and query string; re-renders on navigation. A navigation that happens before
+ * the component listens (a redirect during the first render, e.g. a logged-out visitor at `/`)
+ * is caught up with as soon as it does, so the new page renders instead of nothing.
+ */
 export function useLocation(): { path: string; query: URLSearchParams } {
   const [, setTick] = useState(0);
+  const rendered = location.pathname + location.search;
   useEffect(() => {
     const l = () => setTick((t) => t + 1);
     listeners.add(l);
+    if (location.pathname + location.search !== rendered) l();
     return () => void listeners.delete(l);
   }, []);
   return { path: location.pathname, query: new URLSearchParams(location.search) };
