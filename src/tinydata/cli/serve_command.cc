@@ -228,8 +228,10 @@ class CheckpointWitness {
 std::string CheckpointFilePath(const ServeOptions& options) {
   if (!options.checkpoint_file.empty()) return options.checkpoint_file;
   if (!options.ledger_key_file.empty()) return options.ledger_key_file + ".checkpoint";
-  if (!store::IsDatabaseUrl(options.database)) return options.database + ".checkpoint";
-  return {};
+  if (store::IsDatabaseUrl(options.database)) return {};
+  std::string_view path = options.database;
+  if (path.starts_with("sqlite://")) path.remove_prefix(9);  // the file a sqlite:// URL names
+  return std::string(path) + ".checkpoint";
 }
 
 service::Principal OperatorPrincipal() {
