@@ -624,7 +624,7 @@ Status RunServe(const ServeOptions& options) {
 void RegisterServeCommand(CLI::App& app) {
   auto options = std::make_shared<ServeOptions>();
   CLI::App* cmd = app.add_subcommand("serve", "Run the annotation server (API and web app).");
-  cmd->add_option("--listen", options->listen, "Address to listen on, host:port")
+  cmd->add_option("--listen", options->listen, "Address to listen on, IP:port or localhost:port")
       ->capture_default_str();
   cmd->add_option("--database", options->database,
                   "SQLite database file (created if missing), or postgresql://user@host:port/db "

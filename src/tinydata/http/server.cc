@@ -930,9 +930,12 @@ Status ParseListenAddress(std::string_view text, ServerOptions* options, std::st
   if (!port_number || *port_number < 0 || *port_number > 65535) {
     return bad("has no valid port (0..65535)");
   }
+  // "localhost" is the loopback address; other names are not looked up, since a name that
+  // resolves to several addresses would leave it unclear where the server listens.
+  if (host == "localhost") host = "127.0.0.1";
   beast::error_code ec;
   net::ip::make_address(std::string(host), ec);
-  if (ec) return bad("has no valid IP address");
+  if (ec) return bad("has no valid IP address (give one, e.g. 127.0.0.1, or localhost)");
   options->address = std::string(host);
   options->port = static_cast<uint16_t>(*port_number);
   return Status::Ok();

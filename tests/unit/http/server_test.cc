@@ -671,6 +671,16 @@ TEST(ParseListenAddressTest, AcceptsBracketedIpv6) {
   EXPECT_EQ(options.address, "::1");
 }
 
+TEST(ParseListenAddressTest, LocalhostIsTheLoopbackAddress) {
+  ServerOptions options;
+  ASSERT_TRUE(ParseListenAddress("localhost:8080", &options).ok());
+  EXPECT_EQ(options.address, "127.0.0.1");
+  EXPECT_EQ(options.port, 8080);
+  Status other = ParseListenAddress("example.org:8080", &options, "--listen");
+  EXPECT_EQ(other.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(other.message().find("give one, e.g. 127.0.0.1"), std::string::npos);
+}
+
 TEST(ParseListenAddressTest, RejectsMissingPortNamingTheField) {
   ServerOptions options;
   Status status = ParseListenAddress("127.0.0.1", &options, "--listen");
