@@ -37,25 +37,23 @@ class NodeMap final : public ledger::NodeStore {
   std::map<std::pair<uint32_t, uint64_t>, ledger::Hash> nodes_;
 };
 
-Result<std::string> ReadKeyFile(const std::string& path, const std::string& field) {
-  std::ifstream in(path);
+// The bytes of `path`; NotFound naming `field` when it cannot be read.
+Result<std::string> ReadWholeFile(const std::string& path, const std::string& field) {
+  std::ifstream in(path, std::ios::binary);
   if (!in) return Status::NotFound("cannot read " + path, field);
   std::stringstream buffer;
   buffer << in.rdbuf();
-  std::string text = buffer.str();
+  return buffer.str();
+}
+
+Result<std::string> ReadKeyFile(const std::string& path) {
+  TD_ASSIGN_OR_RETURN(std::string text, ReadWholeFile(path, "verifier-key"));
   while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' ')) {
     text.pop_back();
   }
   return text;
 }
 
-Result<std::string> ReadNoteFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::NotFound("cannot read " + path, "trusted-checkpoint");
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
-}
 
 }  // namespace
 
@@ -98,7 +96,7 @@ Result<LedgerVerifyReport> VerifyLedgerDatabase(const LedgerVerifyOptions& optio
   std::optional<ledger::VerifierKey> key;
   std::string key_text;
   if (!options.verifier_key_path.empty()) {
-    TD_ASSIGN_OR_RETURN(key_text, ReadKeyFile(options.verifier_key_path, "verifier-key"));
+    TD_ASSIGN_OR_RETURN(key_text, ReadKeyFile(options.verifier_key_path));
   } else {
     TD_ASSIGN_OR_RETURN(std::optional<std::string> stored,
                         db->GetSetting(service::kLedgerVerifierKeySetting));
@@ -114,7 +112,7 @@ Result<LedgerVerifyReport> VerifyLedgerDatabase(const LedgerVerifyOptions& optio
   }
   std::vector<std::string> trusted;
   for (const std::string& path : options.trusted_checkpoint_paths) {
-    TD_ASSIGN_OR_RETURN(std::string note, ReadNoteFile(path));
+    TD_ASSIGN_OR_RETURN(std::string note, ReadWholeFile(path, "trusted-checkpoint"));
     trusted.push_back(std::move(note));
   }
   report.trusted_checkpoints = static_cast<int64_t>(trusted.size());

@@ -67,6 +67,29 @@ Result<OpenedPlatform> OpenPlatformAt(const std::string& path,
   return opened;
 }
 
+// Writes all of `text` to `fd`, syncs it to disk and closes it (also on failure). Empty on
+// success, else the reason.
+std::string WriteSyncClose(int fd, std::string_view text) {
+  size_t written = 0;
+  while (written < text.size()) {
+    const ssize_t n = ::write(fd, text.data() + written, text.size() - written);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      const std::string error = std::strerror(errno);
+      ::close(fd);
+      return error;
+    }
+    written += static_cast<size_t>(n);
+  }
+  if (::fsync(fd) != 0) {
+    const std::string error = std::strerror(errno);
+    ::close(fd);
+    return error;
+  }
+  if (::close(fd) != 0) return std::strerror(errno);
+  return {};
+}
+
 Result<std::string> LoadOrCreateLedgerKeyFile(const std::string& path) {
   auto bad = [&path](const std::string& why) {
     return Status::InvalidArgument(path + ": " + why, "ledger-key-file");
@@ -79,20 +102,9 @@ Result<std::string> LoadOrCreateLedgerKeyFile(const std::string& path) {
     // O_EXCL: never overwrite a key that another process wrote meanwhile.
     const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (fd < 0) return bad(std::string("cannot create the key file: ") + std::strerror(errno));
-    size_t written = 0;
-    while (written < text.size()) {
-      const ssize_t n = ::write(fd, text.data() + written, text.size() - written);
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) {
-        const std::string error = std::strerror(errno);
-        ::close(fd);
-        ::unlink(path.c_str());
-        return bad("cannot write the key file: " + error);
-      }
-      written += static_cast<size_t>(n);
-    }
-    if (::fsync(fd) != 0 || ::close(fd) != 0) {
-      return bad(std::string("cannot write the key file: ") + std::strerror(errno));
+    if (const std::string error = WriteSyncClose(fd, text); !error.empty()) {
+      ::unlink(path.c_str());
+      return bad("cannot write the key file: " + error);
     }
     spdlog::info("ledger key generated path={} verifier_key={}", path,
                  ledger::FormatVerifierKey(ledger::VerifierKeyOf(key)));
@@ -117,18 +129,10 @@ Status WriteFileAtomically(const std::string& path, std::string_view text) {
   const std::string temp = path + ".tmp";
   const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return Status::Unavailable("cannot create " + temp + ": " + std::strerror(errno));
-  size_t written = 0;
-  while (written < text.size()) {
-    const ssize_t n = ::write(fd, text.data() + written, text.size() - written);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      const std::string error = std::strerror(errno);
-      ::close(fd);
-      return Status::Unavailable("cannot write " + temp + ": " + error);
-    }
-    written += static_cast<size_t>(n);
+  if (const std::string error = WriteSyncClose(fd, text); !error.empty()) {
+    return Status::Unavailable("cannot write " + temp + ": " + error);
   }
-  if (::fsync(fd) != 0 || ::close(fd) != 0 || ::rename(temp.c_str(), path.c_str()) != 0) {
+  if (::rename(temp.c_str(), path.c_str()) != 0) {
     return Status::Unavailable("cannot write " + path + ": " + std::strerror(errno));
   }
   const std::string dir = fs::path(path).parent_path().empty()
